@@ -9,3 +9,12 @@ export class SchemaError extends Error {
     this.name = 'SchemaError';
   }
 }
+
+// Input a user handed us (a file, a flag, stdin) that cannot be used at all: unreadable, not YAML, not an object.
+// The message starts with where the input came from, so a CLI can print it as one line.
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
