@@ -1,0 +1,125 @@
+// Parameter defaulting: Kubernetes structural defaulting (k8s.io/apiextensions-apiserver .../schema/defaulting),
+// the algorithm OpenChoreo's controller runs when it renders a WorkflowRun, plus one rule the seed API reference
+// promises ("Minimal WorkflowRun Using Defaults").
+//
+// Kubernetes semantics: a missing property that has a `default` gets a deep copy of it; existing values are never
+// overwritten; then every key of the object is recursed into (also the values just filled in) with the property's
+// schema or else the `additionalProperties` schema; array items are recursed into with `items`; arrays and objects
+// are never invented. A `null` value is left as it is: the caller (an admission webhook) may only add to an object.
+//
+// The seed's rule: a *required* property without a default whose schema is an object, all of whose declared
+// properties can be filled (each has a default or is itself such an object), is created as `{}` and then filled.
+// That is how the seed's minimal docker-build run (shorthand objects `repository.revision` and `docker` without
+// `$default`, every leaf with a default) comes back complete. Restricting it to required properties keeps the
+// OpenAPI rule that optional intermediate objects without `default: {}` are not created; an object with a field
+// that nothing can fill is not created either, so validation reports that object as a missing required value.
+import { cloneJSON, isPlainObject, setOwn } from './json.ts';
+import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
+
+interface Fill {
+  readonly key: string;
+  /** The default to copy in; `undefined` means "create an empty object and let its own fills complete it". */
+  readonly value: JSONValue | undefined;
+}
+
+interface DefaultingNode {
+  /** In the schema's property order, so added keys appear in the order the Workflow declares them. */
+  readonly fills: readonly Fill[];
+  /** Only the properties below which there is something to do. */
+  readonly properties: ReadonlyMap<string, DefaultingNode>;
+  /** Every declared property name: a declared key never falls back to `additionalProperties`. */
+  readonly declared: ReadonlySet<string>;
+  readonly additional: DefaultingNode | undefined;
+  readonly items: DefaultingNode | undefined;
+}
+
+/** A schema compiled into a defaulting plan; `apply` returns a defaulted copy and leaves its input untouched. */
+export interface Defaulter {
+  apply(values: JSONValue | undefined): JSONValue;
+}
+
+export function compileDefaulter(schema: JSONSchema | null | undefined): Defaulter {
+  const root = isPlainObject(schema) ? compileNode(schema) : undefined;
+  return {
+    apply(values) {
+      const copy = values === undefined || values === null ? {} : cloneJSON(values);
+      if (root) applyNode(copy, root);
+      return copy;
+    },
+  };
+}
+
+const compiledBySchema = new WeakMap<object, Defaulter>();
+
+/**
+ * Defaults `values` (null or undefined = `{}`) against a JSON Schema and returns the result as a new value.
+ * The plan is compiled once per schema object and reused while that object lives.
+ */
+export function applyDefaults(
+  schema: JSONSchema | null | undefined,
+  values: JSONValue | undefined,
+): JSONValue {
+  if (!isPlainObject(schema)) return compileDefaulter(undefined).apply(values);
+  let defaulter = compiledBySchema.get(schema);
+  if (!defaulter) {
+    defaulter = compileDefaulter(schema);
+    compiledBySchema.set(schema, defaulter);
+  }
+  return defaulter.apply(values);
+}
+
+function compileNode(schema: JSONObject): DefaultingNode | undefined {
+  const properties = isPlainObject(schema.properties) ? schema.properties : {};
+  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+  const fills: Fill[] = [];
+  const children = new Map<string, DefaultingNode>();
+  const declared = new Set<string>();
+  for (const key of Object.keys(properties)) {
+    declared.add(key);
+    const propertySchema = properties[key];
+    if (!isPlainObject(propertySchema)) continue;
+    const child = compileNode(propertySchema);
+    if (child) children.set(key, child);
+    // Go's defaulting skips a nil default, and JSON null is nil there.
+    if (Object.hasOwn(propertySchema, 'default') && propertySchema.default !== null) {
+      fills.push({ key, value: propertySchema.default });
+    } else if (required.has(key) && child && isFillableObject(propertySchema, child)) {
+      fills.push({ key, value: undefined });
+    }
+  }
+  const additional = isPlainObject(schema.additionalProperties)
+    ? compileNode(schema.additionalProperties)
+    : undefined;
+  const items = isPlainObject(schema.items) ? compileNode(schema.items) : undefined;
+  if (fills.length === 0 && children.size === 0 && !additional && !items) return undefined;
+  return { fills, properties: children, declared, additional, items };
+}
+
+function isFillableObject(schema: JSONObject, node: DefaultingNode): boolean {
+  const isObject =
+    schema.type === 'object' || (schema.type === undefined && isPlainObject(schema.properties));
+  return isObject && node.declared.size > 0 && node.fills.length === node.declared.size;
+}
+
+function applyNode(value: JSONValue, node: DefaultingNode): void {
+  if (Array.isArray(value)) {
+    if (node.items) for (const item of value) applyNode(item, node.items);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  for (const fill of node.fills) {
+    if (!Object.hasOwn(value, fill.key)) {
+      setOwn(value, fill.key, fill.value === undefined ? {} : cloneJSON(fill.value));
+    }
+  }
+  if (node.additional) {
+    for (const key of Object.keys(value)) {
+      const child = node.declared.has(key) ? node.properties.get(key) : node.additional;
+      if (child) applyNode(value[key] as JSONValue, child);
+    }
+    return;
+  }
+  for (const [key, child] of node.properties) {
+    if (Object.hasOwn(value, key)) applyNode(value[key] as JSONValue, child);
+  }
+}

@@ -1,0 +1,504 @@
+// Validation of WorkflowRun parameters against a Workflow's resolved parameter schema, with ajv, reported as
+// Kubernetes field errors (k8s.io/apimachinery/pkg/util/validation/field wording) whose paths start at
+// `spec.workflow.parameters`.
+//
+// Two checks run over the parameters:
+// - ajv, compiled once per schema, for every JSON Schema / OpenAPI v3 constraint. The schema is first rewritten
+//   into what ajv understands: OpenAPI's boolean `exclusiveMinimum`/`exclusiveMaximum`, `nullable`,
+//   `x-kubernetes-int-or-string`, formats ajv does not know (ignored, as Kubernetes does).
+// - unknown parameters, as Kubernetes' structural pruning sees them: a key an object schema does not declare,
+//   where the schema does not admit extra keys (`additionalProperties`, `x-kubernetes-preserve-unknown-fields`).
+//   OpenChoreo's schemas never say `additionalProperties: false`, so this is a separate check whose outcome
+//   follows the caller's policy. An explicit `additionalProperties: false` is a schema constraint and always an
+//   error.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+import { SchemaError } from './errors.ts';
+import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
+import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
+
+export const PARAMETERS_FIELD = 'spec.workflow.parameters';
+/** Objects and arrays nested deeper than this in parameters are refused before anything walks them. */
+export const MAX_PARAMETER_DEPTH = 64;
+/** Schemas nested deeper than this (counting every subschema level) are refused at compile time. */
+export const MAX_SCHEMA_DEPTH = 128;
+/** Beyond this many errors one summary line stands for the rest, so a response stays readable and small. */
+export const MAX_REPORTED_ERRORS = 100;
+const MAX_VALUE_TEXT = 80;
+const MAX_KEY_TEXT = 100;
+const MAX_LISTED_ENUM_VALUES = 20;
+const MAX_WARNING_LENGTH = 120;
+
+export interface ValidationResult {
+  errors: FieldError[];
+  warnings: string[];
+}
+
+export interface ParameterValidator {
+  validate(parameters: JSONValue | undefined, policy?: UnknownParameterPolicy): ValidationResult;
+}
+
+// ajv-formats is CommonJS with a default export; under NodeNext its namespace object is what `import` gives.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+// One instance for the process: compiled validators are independent functions, and each schema is removed from
+// ajv's own cache right after compiling so Workflows that come and go do not pile up there.
+const ajv = new Ajv({
+  allErrors: true,
+  strict: false,
+  ownProperties: true,
+  verbose: true,
+  unicodeRegExp: false,
+});
+addFormats(ajv);
+const knownFormats = new Set(Object.keys(ajv.formats));
+
+/**
+ * Compiles a resolved parameter schema (no `$ref`s left) into a validator. Throws `SchemaError` whose `field` is a
+ * JSON Pointer into the schema (`/properties/port/pattern`) when the schema cannot be used; a `null` schema is
+ * refused with `schema is nil`, as OpenChoreo's ValidateWithJSONSchema does.
+ */
+export function compileValidator(schema: JSONSchema | null | undefined): ParameterValidator {
+  if (!isPlainObject(schema)) throw new SchemaError('schema is nil');
+  const prepared = prepareForAjv(schema, '', 0);
+  if (!ajv.validateSchema(prepared)) {
+    throw schemaErrorFromMeta(ajv.errors ?? [], prepared);
+  }
+  let validateFunction: ValidateFunction;
+  try {
+    validateFunction = ajv.compile(prepared);
+  } catch (error) {
+    throw new SchemaError(`schema does not compile: ${(error as Error).message}`);
+  } finally {
+    ajv.removeSchema(prepared);
+  }
+  const fields = compileFieldsNode(schema);
+
+  return {
+    validate(parameters, policy = 'deny') {
+      const values = parameters ?? {};
+      if (!isPlainObject(values)) {
+        return result([fieldError(PARAMETERS_FIELD, `${invalid(values)}must be of type object`)], []);
+      }
+      if (exceedsDepth(values, MAX_PARAMETER_DEPTH)) {
+        return result(
+          [
+            fieldError(
+              PARAMETERS_FIELD,
+              `Forbidden: must not be nested more than ${MAX_PARAMETER_DEPTH} levels deep`,
+            ),
+          ],
+          [],
+        );
+      }
+      const errors = validateFunction(values)
+        ? []
+        : translateErrors(validateFunction.errors ?? [], values, prepared);
+      const warnings: string[] = [];
+      if (policy !== 'allow' && fields) {
+        const unknown: string[] = [];
+        collectUnknownFields(values, fields, PARAMETERS_FIELD, unknown);
+        for (const field of unknown) {
+          if (policy === 'deny') errors.push(fieldError(field, 'Unknown field'));
+          else warnings.push(unknownParameterWarning(field));
+        }
+      }
+      return result(errors, warnings.sort());
+    },
+  };
+}
+
+function result(errors: FieldError[], warnings: string[]): ValidationResult {
+  return { errors: sortAndCap(errors), warnings };
+}
+
+function fieldError(field: string, message: string): FieldError {
+  return { field, message };
+}
+
+function unknownParameterWarning(field: string): string {
+  const prefix = 'unknown parameter ';
+  const room = MAX_WARNING_LENGTH - prefix.length - 2;
+  const shown = field.length > room ? `${field.slice(0, room - 3)}...` : field;
+  return `${prefix}"${shown}"`;
+}
+
+/** Sorted by field, then message; duplicates dropped; at most MAX_REPORTED_ERRORS plus one summary line. */
+export function sortAndCap(errors: FieldError[]): FieldError[] {
+  const sorted = [...errors].sort(compareFieldErrors);
+  const unique = sorted.filter(
+    (error, index) =>
+      index === 0 || error.field !== sorted[index - 1]!.field || error.message !== sorted[index - 1]!.message,
+  );
+  if (unique.length <= MAX_REPORTED_ERRORS) return unique;
+  const hidden = unique.length - MAX_REPORTED_ERRORS;
+  return [
+    ...unique.slice(0, MAX_REPORTED_ERRORS),
+    fieldError(PARAMETERS_FIELD, `Too many: ${hidden} more errors not shown`),
+  ];
+}
+
+export function compareFieldErrors(a: FieldError, b: FieldError): number {
+  if (a.field !== b.field) return a.field < b.field ? -1 : 1;
+  if (a.message !== b.message) return a.message < b.message ? -1 : 1;
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Schema preparation
+
+const SCHEMA_MAP_KEYWORDS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+const SCHEMA_KEYWORDS = [
+  'additionalProperties',
+  'additionalItems',
+  'items',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+];
+const SCHEMA_LIST_KEYWORDS = ['allOf', 'anyOf', 'oneOf'];
+
+/** A copy of `schema` in the form ajv validates the way Kubernetes does; values are shared, never mutated. */
+function prepareForAjv(schema: JSONObject, pointer: string, depth: number): JSONObject {
+  if (depth > MAX_SCHEMA_DEPTH) {
+    throw new SchemaError(`schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep`, pointer);
+  }
+  const out: JSONObject = {};
+  for (const key of Object.keys(schema)) {
+    const value = schema[key] as JSONValue;
+    const at = `${pointer}/${escapePointer(key)}`;
+    if (key === '$schema' || key === '$id' || key === 'nullable' || key === 'x-kubernetes-int-or-string')
+      continue;
+    if (key === 'format' && typeof value === 'string' && !knownFormats.has(value)) continue;
+    if (key === 'pattern' && typeof value === 'string') checkPattern(value, at);
+    if (SCHEMA_MAP_KEYWORDS.includes(key) && isPlainObject(value)) {
+      const map: JSONObject = {};
+      for (const name of Object.keys(value)) {
+        if (name === '__proto__') {
+          throw new SchemaError(`property name "__proto__" is not supported`, `${at}/__proto__`);
+        }
+        const sub = value[name];
+        map[name] = isPlainObject(sub)
+          ? prepareForAjv(sub, `${at}/${escapePointer(name)}`, depth + 1)
+          : (sub as JSONValue);
+      }
+      out[key] = map;
+    } else if (SCHEMA_KEYWORDS.includes(key) && isPlainObject(value)) {
+      out[key] = prepareForAjv(value, at, depth + 1);
+    } else if ((SCHEMA_LIST_KEYWORDS.includes(key) || key === 'items') && Array.isArray(value)) {
+      out[key] = value.map((sub, index) =>
+        isPlainObject(sub) ? prepareForAjv(sub, `${at}/${index}`, depth + 1) : sub,
+      );
+    } else {
+      out[key] = value;
+    }
+  }
+  rewriteOpenAPIBounds(out, schema);
+  if (schema['x-kubernetes-int-or-string'] === true && out.type === undefined) {
+    out.type = ['integer', 'string'];
+  }
+  if (schema.nullable === true && typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  }
+  return out;
+}
+
+// OpenAPI v3.0 (and Kubernetes) write an exclusive bound as `minimum: 5, exclusiveMinimum: true`; ajv's draft-07
+// wants `exclusiveMinimum: 5`.
+function rewriteOpenAPIBounds(out: JSONObject, schema: JSONObject): void {
+  for (const [bound, exclusive] of [
+    ['minimum', 'exclusiveMinimum'],
+    ['maximum', 'exclusiveMaximum'],
+  ] as const) {
+    const flag = schema[exclusive];
+    if (typeof flag !== 'boolean') continue;
+    delete out[exclusive];
+    if (flag && typeof schema[bound] === 'number') {
+      out[exclusive] = schema[bound];
+      delete out[bound];
+    }
+  }
+}
+
+function checkPattern(pattern: string, at: string): void {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    throw new SchemaError(`invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`, at);
+  }
+}
+
+function schemaErrorFromMeta(errors: ErrorObject[], schema: JSONObject): SchemaError {
+  // The deepest error is the most specific one (an `anyOf` over type forms reports its branches first).
+  const chosen = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  if (!chosen) return new SchemaError('schema is invalid');
+  const value = pointerValue(schema, chosen.instancePath);
+  const shown = value === undefined ? '' : `${invalid(value)}`;
+  return new SchemaError(`${shown}${chosen.message ?? 'is invalid'}`, chosen.instancePath);
+}
+
+function pointerValue(root: JSONValue, pointer: string): JSONValue | undefined {
+  let current: JSONValue | undefined = root;
+  for (const token of pointerTokens(pointer)) {
+    if (Array.isArray(current)) current = current[Number(token)];
+    else if (isPlainObject(current)) current = getOwn(current, token);
+    else return undefined;
+  }
+  return current;
+}
+
+function escapePointer(token: string): string {
+  return token.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function pointerTokens(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Unknown parameters
+
+interface FieldsNode {
+  /** Undeclared keys are unknown here. */
+  readonly closed: boolean;
+  readonly declared: ReadonlySet<string>;
+  readonly properties: ReadonlyMap<string, FieldsNode>;
+  readonly additional: FieldsNode | undefined;
+  readonly items: FieldsNode | undefined;
+}
+
+function compileFieldsNode(schema: JSONObject): FieldsNode | undefined {
+  const properties = isPlainObject(schema.properties) ? schema.properties : {};
+  const isObject = schema.type === 'object' || isPlainObject(schema.properties);
+  const open =
+    schema.additionalProperties !== undefined ||
+    schema['x-kubernetes-preserve-unknown-fields'] === true ||
+    schema['x-kubernetes-embedded-resource'] === true;
+  const declared = new Set(Object.keys(properties));
+  // Kubernetes lets a structural schema repeat its properties inside allOf/anyOf/oneOf; count those as declared.
+  for (const keyword of SCHEMA_LIST_KEYWORDS) {
+    const branches = schema[keyword];
+    if (!Array.isArray(branches)) continue;
+    for (const branch of branches) {
+      if (isPlainObject(branch) && isPlainObject(branch.properties)) {
+        for (const name of Object.keys(branch.properties)) declared.add(name);
+      }
+    }
+  }
+  const children = new Map<string, FieldsNode>();
+  for (const name of Object.keys(properties)) {
+    const sub = properties[name];
+    const child = isPlainObject(sub) ? compileFieldsNode(sub) : undefined;
+    if (child) children.set(name, child);
+  }
+  const additional = isPlainObject(schema.additionalProperties)
+    ? compileFieldsNode(schema.additionalProperties)
+    : undefined;
+  const items = isPlainObject(schema.items) ? compileFieldsNode(schema.items) : undefined;
+  const closed = isObject && !open;
+  if (!closed && children.size === 0 && !additional && !items) return undefined;
+  return { closed, declared, properties: children, additional, items };
+}
+
+function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    if (node.items)
+      value.forEach((item, index) => collectUnknownFields(item, node.items!, `${path}[${index}]`, out));
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  for (const key of Object.keys(value)) {
+    if (node.declared.has(key)) {
+      const child = node.properties.get(key);
+      if (child) collectUnknownFields(value[key] as JSONValue, child, `${path}.${keyText(key)}`, out);
+    } else if (node.additional) {
+      collectUnknownFields(value[key] as JSONValue, node.additional, `${path}[${keyText(key)}]`, out);
+    } else if (node.closed) {
+      out.push(`${path}.${keyText(key)}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ajv errors -> Kubernetes field errors
+
+const COMPOSITE_KEYWORDS = new Set(['anyOf', 'oneOf', 'not', 'contains', 'propertyNames']);
+
+function translateErrors(errors: ErrorObject[], values: JSONObject, schema: JSONObject): FieldError[] {
+  // A failed anyOf/oneOf also reports why each branch failed; only the composite's own error is useful.
+  const composites = errors
+    .filter((error) => COMPOSITE_KEYWORDS.has(error.keyword))
+    .map((e) => `${e.schemaPath}/`);
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    if (composites.some((prefix) => error.schemaPath.startsWith(prefix))) continue;
+    const translated = translateError(error, values, schema);
+    if (translated) out.push(translated);
+  }
+  return out;
+}
+
+function translateError(error: ErrorObject, values: JSONObject, schema: JSONObject): FieldError | undefined {
+  const field = fieldPath(values, schema, pointerTokens(error.instancePath));
+  const params = error.params as Record<string, unknown>;
+  const data = error.data as JSONValue;
+  switch (error.keyword) {
+    case 'required':
+    case 'dependencies':
+    case 'dependentRequired':
+      return fieldError(`${field}.${keyText(String(params.missingProperty))}`, 'Required value');
+    case 'additionalProperties':
+      return fieldError(`${field}.${keyText(String(params.additionalProperty))}`, 'Unknown field');
+    case 'type':
+      return fieldError(field, `${invalid(data)}must be of type ${typeNames(params.type)}`);
+    case 'enum':
+      return fieldError(
+        field,
+        `Unsupported value: ${formatValue(data)}: supported values: ${listValues(error.schema)}`,
+      );
+    case 'const':
+      return fieldError(
+        field,
+        `Unsupported value: ${formatValue(data)}: supported values: ${listValues([params.allowedValue as JSONValue])}`,
+      );
+    case 'pattern':
+      return fieldError(field, `${invalid(data)}must match pattern ${JSON.stringify(params.pattern)}`);
+    case 'format':
+      return fieldError(field, `${invalid(data)}must be a valid ${String(params.format)}`);
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return fieldError(
+        field,
+        `${invalid(data)}must be ${COMPARISONS[String(params.comparison)]} ${String(params.limit)}`,
+      );
+    case 'multipleOf':
+      return fieldError(field, `${invalid(data)}must be a multiple of ${String(params.multipleOf)}`);
+    case 'maxLength':
+      return fieldError(field, `Too long: may not be longer than ${String(params.limit)}`);
+    case 'minLength':
+      return fieldError(field, `${invalid(data)}must be at least ${plural(params.limit, 'character')} long`);
+    case 'maxItems':
+      return fieldError(
+        field,
+        `Too many: ${countOf(data)}: must have at most ${plural(params.limit, 'item')}`,
+      );
+    case 'minItems':
+      return fieldError(field, `${invalid(data)}must have at least ${plural(params.limit, 'item')}`);
+    case 'maxProperties':
+      return fieldError(
+        field,
+        `Too many: ${countOf(data)}: must have at most ${plural(params.limit, 'property', 'properties')}`,
+      );
+    case 'minProperties':
+      return fieldError(
+        field,
+        `${invalid(data)}must have at least ${plural(params.limit, 'property', 'properties')}`,
+      );
+    case 'uniqueItems': {
+      const index = Math.max(Number(params.i), Number(params.j));
+      const item = Array.isArray(data) ? data[index] : undefined;
+      return fieldError(`${field}[${index}]`, `Duplicate value: ${formatValue(item ?? null)}`);
+    }
+    case 'anyOf':
+      return fieldError(field, `${invalid(data)}must match at least one of the allowed schemas`);
+    case 'oneOf':
+      return fieldError(field, `${invalid(data)}must match exactly one of the allowed schemas`);
+    case 'not':
+      return fieldError(field, `${invalid(data)}must not match the forbidden schema`);
+    case 'if':
+      return undefined; // the failing `then`/`else` keyword reports itself
+    default:
+      return fieldError(field, `${invalid(data)}${error.message ?? `fails ${error.keyword}`}`);
+  }
+}
+
+const COMPARISONS: Record<string, string> = {
+  '>=': 'greater than or equal to',
+  '>': 'greater than',
+  '<=': 'less than or equal to',
+  '<': 'less than',
+};
+
+/**
+ * The Kubernetes field path of a value: `.name` for a declared property, `[key]` for a map entry (a key that
+ * `additionalProperties` admits), `[0]` for an array item.
+ */
+function fieldPath(values: JSONValue, schema: JSONObject, tokens: string[]): string {
+  let path = PARAMETERS_FIELD;
+  let value: JSONValue | undefined = values;
+  let node: JSONObject | undefined = schema;
+  for (const token of tokens) {
+    if (Array.isArray(value)) {
+      path += `[${token}]`;
+      value = value[Number(token)];
+      node = node && isPlainObject(node.items) ? node.items : undefined;
+      continue;
+    }
+    const properties = node && isPlainObject(node.properties) ? node.properties : undefined;
+    const property = properties ? getOwn(properties, token) : undefined;
+    if (isPlainObject(property)) {
+      path += `.${keyText(token)}`;
+      node = property;
+    } else if (node && isPlainObject(node.additionalProperties)) {
+      path += `[${keyText(token)}]`;
+      node = node.additionalProperties;
+    } else {
+      path += `.${keyText(token)}`;
+      node = undefined;
+    }
+    value = isPlainObject(value) ? getOwn(value, token) : undefined;
+  }
+  return path;
+}
+
+function keyText(key: string): string {
+  return key.length > MAX_KEY_TEXT ? `${key.slice(0, MAX_KEY_TEXT)}...` : key;
+}
+
+/** `Invalid value: <value>: ` as apimachinery prints it: strings quoted, numbers and booleans bare. */
+function invalid(value: JSONValue | undefined): string {
+  return `Invalid value: ${formatValue(value ?? null)}: `;
+}
+
+export function formatValue(value: JSONValue): string {
+  if (typeof value === 'string') {
+    return value.length > MAX_VALUE_TEXT
+      ? `${JSON.stringify(value.slice(0, MAX_VALUE_TEXT))}...`
+      : JSON.stringify(value);
+  }
+  return boundedJSON(value, MAX_VALUE_TEXT);
+}
+
+function listValues(values: unknown): string {
+  if (!Array.isArray(values)) return formatValue((values ?? null) as JSONValue);
+  const shown = values.slice(0, MAX_LISTED_ENUM_VALUES).map((value) => formatValue(value as JSONValue));
+  const more = values.length - shown.length;
+  return more > 0 ? `${shown.join(', ')}, ... (${more} more)` : shown.join(', ');
+}
+
+function typeNames(type: unknown): string {
+  const names = String(type)
+    .split(',')
+    .filter((name) => name !== 'null');
+  return names.length === 0 ? 'null' : names.join(' or ');
+}
+
+function countOf(value: JSONValue): number {
+  if (Array.isArray(value)) return value.length;
+  return isPlainObject(value) ? Object.keys(value).length : 0;
+}
+
+function plural(count: unknown, singular: string, pluralForm = `${singular}s`): string {
+  return `${String(count)} ${Number(count) === 1 ? singular : pluralForm}`;
+}
