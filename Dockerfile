@@ -1,0 +1,25 @@
+# The admission webhook's image. The build stage bundles the webhook with its dependencies into dist/ (see
+# scripts/build.mjs), so the runtime stage needs no node_modules at all: only Node and the bundle.
+#   make image IMAGE=registry.example.com/openchoreo/workflowrun-webhook:0.1.0
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts/build.mjs scripts/
+COPY core/ core/
+COPY webhook/ webhook/
+COPY kubectl-plugin/ kubectl-plugin/
+RUN node scripts/build.mjs
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+# The entry file and the chunks it imports; the plugin's entry files and source maps stay behind.
+COPY --from=build /src/dist/workflowrun-webhook.mjs dist/
+COPY --from=build /src/dist/chunks/ dist/chunks/
+# A numeric user, so Kubernetes can enforce runAsNonRoot without looking the name up in the image.
+USER 65532:65532
+EXPOSE 9443
+ENTRYPOINT ["node", "/app/dist/workflowrun-webhook.mjs"]
