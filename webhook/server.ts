@@ -1,0 +1,271 @@
+// The HTTPS server. The three admission paths are answered straight from the request listener: reading the body
+// ourselves (bounded, checked as bytes arrive), one JSON.parse, one JSON.stringify. Everything else (health,
+// readiness, metrics, 404s) goes to an express app, whose per-request cost would otherwise be the admission path's
+// main cost. There is no plain-HTTP listener.
+import express from 'express';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import {
+  decodeReview,
+  errored,
+  reviewResponse,
+  type AdmissionRequest,
+  type AdmissionResponse,
+} from './admission.ts';
+import type { AdmissionRoute } from './handlers.ts';
+import type { WebhookMetrics } from './metrics.ts';
+import { secureContextOptions, type ServingCertificate } from './tls.ts';
+
+/** controller-runtime's limit: larger than any object etcd stores (1.5 MiB) with room for old and new object. */
+export const ADMISSION_BODY_LIMIT = 7 * 1024 * 1024;
+
+// How long idle keep-alive connections stay open after shutdown begins, for requests already on their way.
+const IDLE_GRACE_MS = 1000;
+
+export interface WebhookServerOptions {
+  /** By request path, e.g. `/validate-workflowrun`. */
+  routes: Record<string, AdmissionRoute>;
+  certificate: ServingCertificate;
+  log: Logger;
+  metrics: WebhookMetrics;
+  /** Why the webhook is not ready (informers not synced, ...); empty when ready. */
+  notReady?: () => string[];
+}
+
+type Decision = 'allowed' | 'patched' | 'denied' | 'errored';
+
+function decisionOf(response: AdmissionResponse): Decision {
+  if (response.allowed) return response.patch === undefined ? 'allowed' : 'patched';
+  const code = response.status?.code ?? 403;
+  return code >= 400 && code < 500 && code !== 400 ? 'denied' : 'errored';
+}
+
+function isJSONContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const semicolon = value.indexOf(';');
+  return (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+}
+
+function metadataName(object: unknown): string | undefined {
+  const metadata = (object as { metadata?: { name?: unknown; generateName?: unknown } } | null)?.metadata;
+  if (typeof metadata?.name === 'string') return metadata.name;
+  return typeof metadata?.generateName === 'string' ? metadata.generateName : undefined;
+}
+
+export class WebhookServer {
+  readonly server: Server;
+  readonly #routes: Map<string, AdmissionRoute>;
+  readonly #log: Logger;
+  readonly #metrics: WebhookMetrics;
+  #closing = false;
+
+  constructor(private readonly options: WebhookServerOptions) {
+    this.#routes = new Map(Object.entries(options.routes));
+    this.#log = options.log;
+    this.#metrics = options.metrics;
+    const app = this.#application();
+    this.server = createServer(secureContextOptions(options.certificate), (request, response) => {
+      const url = request.url ?? '/';
+      const query = url.indexOf('?');
+      // The API server appends `?timeout=10s` to the configured URL.
+      const route = this.#routes.get(query === -1 ? url : url.slice(0, query));
+      if (route === undefined) app(request, response);
+      else this.#admit(route, request, response);
+    });
+    // Longer than Go's idle-connection timeout (90 s), so that the API server, not we, closes idle connections:
+    // a server-side close racing with a new POST fails that admission request.
+    this.server.keepAliveTimeout = 120_000;
+    this.server.requestTimeout = 60_000;
+    this.server.on('tlsClientError', (error) =>
+      this.#log.debug({ err: error.message }, 'TLS handshake failed'),
+    );
+  }
+
+  #application(): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.get('/healthz', (_request, response) => {
+      response.type('text/plain').send('ok\n');
+    });
+    app.get('/readyz', (_request, response) => {
+      const problems = this.notReady();
+      if (problems.length === 0) response.type('text/plain').send('ok\n');
+      else
+        response
+          .status(503)
+          .type('text/plain')
+          .send(`${problems.join('\n')}\n`);
+    });
+    app.get('/metrics', async (_request, response) => {
+      const registry = this.#metrics.registry;
+      response.type(registry.contentType).send(await registry.metrics());
+    });
+    return app;
+  }
+
+  notReady(): string[] {
+    if (this.#closing) return ['shutting down'];
+    return this.options.notReady?.() ?? [];
+  }
+
+  setCertificate(certificate: ServingCertificate): void {
+    this.server.setSecureContext(secureContextOptions(certificate));
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /**
+   * Stops accepting connections, lets reviews in flight finish (answering them with `Connection: close`) and
+   * resolves once every connection is closed; connections still open after `timeoutMs` are cut.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#closing = true;
+    // https.Server#close would also drop idle keep-alive connections at once, racing requests that clients are
+    // sending on them right now; closing only the listener lets those arrive and be answered first.
+    const closed = new Promise<void>((resolve) =>
+      NetServer.prototype.close.call(this.server, () => resolve()),
+    );
+    const started = Date.now();
+    const sweep = setInterval(() => {
+      if (Date.now() - started >= Math.min(IDLE_GRACE_MS, timeoutMs)) this.server.closeIdleConnections();
+      if (Date.now() - started >= timeoutMs) this.server.closeAllConnections();
+    }, 100);
+    await closed;
+    clearInterval(sweep);
+  }
+
+  #admit(route: AdmissionRoute, request: IncomingMessage, response: ServerResponse): void {
+    const started = performance.now();
+    if (request.method !== 'POST') {
+      this.#refuse(response, 405, `${request.method} is not allowed; admission reviews are POSTed`, {
+        Allow: 'POST',
+      });
+      return;
+    }
+    if (!isJSONContentType(request.headers['content-type'])) {
+      this.#refuse(response, 415, 'Content-Type must be application/json');
+      return;
+    }
+    const declaredLength = Number(request.headers['content-length']);
+    if (declaredLength > ADMISSION_BODY_LIMIT) {
+      this.#refuse(response, 413, `request body exceeds ${ADMISSION_BODY_LIMIT} bytes`);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > ADMISSION_BODY_LIMIT) {
+        tooLarge = true;
+        chunks.length = 0;
+        this.#refuse(response, 413, `request body exceeds ${ADMISSION_BODY_LIMIT} bytes`);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!tooLarge)
+        void this.#review(
+          route,
+          chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
+          started,
+          response,
+        );
+    });
+    request.on('error', () => undefined);
+  }
+
+  async #review(
+    route: AdmissionRoute,
+    body: Buffer,
+    started: number,
+    response: ServerResponse,
+  ): Promise<void> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      this.#refuse(response, 400, `request body is not valid JSON: ${(error as Error).message}`);
+      return;
+    }
+    const decoded = decodeReview(parsed);
+    if (!decoded.ok) {
+      this.#refuse(response, 400, decoded.message);
+      return;
+    }
+    const { request } = decoded;
+    let answer: AdmissionResponse;
+    try {
+      answer = await route.handler(request);
+    } catch (error) {
+      this.#log.error(
+        { uid: request.uid, webhook: route.webhook, err: (error as Error).message },
+        'handler failed',
+      );
+      answer = errored(500, `internal error: ${(error as Error).message}`);
+    }
+    const payload = JSON.stringify(reviewResponse(decoded.apiVersion, request.uid, answer));
+    if (this.#closing) response.setHeader('Connection', 'close');
+    response.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(payload),
+    });
+    response.end(payload);
+    this.#record(route, request, answer, started);
+  }
+
+  #record(
+    route: AdmissionRoute,
+    request: AdmissionRequest,
+    answer: AdmissionResponse,
+    started: number,
+  ): void {
+    const latencyMs = performance.now() - started;
+    const dryRun = request.dryRun === true;
+    this.#metrics.observeReview(route.webhook, request.operation, answer.allowed, dryRun, latencyMs / 1000);
+    const decision = decisionOf(answer);
+    this.#log.info(
+      {
+        uid: request.uid,
+        namespace: request.namespace,
+        name: request.name || metadataName(request.object),
+        webhook: route.webhook,
+        operation: request.operation,
+        decision,
+        code: answer.allowed ? undefined : answer.status?.code,
+        latencyMs: Math.round(latencyMs * 1000) / 1000,
+        dryRun,
+      },
+      'review',
+    );
+  }
+
+  #refuse(
+    response: ServerResponse,
+    code: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
+    this.#log.warn({ code, reason: message.slice(0, 200) }, 'admission request refused');
+    // After a refusal the rest of the body may still be arriving: close rather than reading it.
+    response.writeHead(code, {
+      ...headers,
+      'Content-Type': 'text/plain; charset=utf-8',
+      Connection: 'close',
+    });
+    response.end(`${message}\n`);
+  }
+}
