@@ -1,0 +1,323 @@
+// Checks a default value against the schema it belongs to the way OpenChoreo does it (Kubernetes' kube-openapi
+// validator), so that a schema is accepted or refused exactly when OpenChoreo would, with the same messages:
+// validators chosen by the value's kind, paths rooted at "" (`port in body ...`, `.host in body is required`),
+// int64 bounds truncated, multipleOf tested with kube-openapi's tolerance.
+import { isIP } from 'node:net';
+
+import type { JSONValue } from '../types.ts';
+import { compareGoStrings, formatGoFloat, formatGoValue, goQuote } from './go.ts';
+import type { SchemaProps, TypedValue } from './props.ts';
+
+const IN = 'body';
+
+// Formats kube-openapi checks, after Kubernetes strips the ones it does not support. Formats it supports but whose
+// Go parsers are not reproduced here (uri, email, isbn*, creditcard, duration) are accepted unchecked.
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const UUID_VERSIONED = (version: string, variant: string) =>
+  new RegExp(`^[0-9a-f]{8}-?[0-9a-f]{4}-?${version}[0-9a-f]{3}-?${variant}[0-9a-f]{3}-?[0-9a-f]{12}$`, 'i');
+const HOSTNAME =
+  /^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9\-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z\p{L}]){2,63})$/u;
+const RGB_CHANNEL = '\\s*(0|[1-9]\\d?|1\\d\\d?|2[0-4]\\d|25[0-5])\\s*';
+const FORMAT_CHECKS: Record<string, (value: string) => boolean> = {
+  uuid: (value) => UUID.test(value),
+  uuid3: (value) => UUID_VERSIONED('3', '[0-9a-f]').test(value),
+  uuid4: (value) => UUID_VERSIONED('4', '[89ab]').test(value),
+  uuid5: (value) => UUID_VERSIONED('5', '[89ab]').test(value),
+  hexcolor: (value) => /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value),
+  rgbcolor: (value) => new RegExp(`^rgb\\(${RGB_CHANNEL},${RGB_CHANNEL},${RGB_CHANNEL}\\)$`).test(value),
+  byte: (value) =>
+    /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(value),
+  ssn: (value) => /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(value),
+  password: () => true,
+  bsonobjectid: (value) => /^[0-9a-fA-F]{24}$/.test(value),
+  date: isFullDate,
+  datetime: isDateTime,
+  hostname: (value) =>
+    HOSTNAME.test(value) && value.length <= 255 && value.split('.').every((p) => p.length <= 63),
+  ipv4: (value) => value.includes('.') && parsesAsIP(value),
+  ipv6: (value) => value.includes(':') && parsesAsIP(value),
+  cidr: isCIDR,
+  mac: (value) =>
+    /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}((\1[0-9a-fA-F]{2}){2}|(\1[0-9a-fA-F]{2}){14})?$/.test(
+      value,
+    ) ||
+    /^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}((\.[0-9a-fA-F]{4}){1}|(\.[0-9a-fA-F]{4}){7})?$/.test(
+      value,
+    ),
+  uri: () => true,
+  email: () => true,
+  isbn: () => true,
+  isbn10: () => true,
+  isbn13: () => true,
+  creditcard: () => true,
+  duration: () => true,
+};
+
+function isFullDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function isDateTime(value: string): boolean {
+  if (value.length < 4) return false;
+  const [date = '', time, ...rest] = value.toLowerCase().split('t');
+  if (time === undefined || rest.length > 0 || !isFullDate(date)) return false;
+  const match = /^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$/.exec(time);
+  return match !== null && Number(match[1]) < 24 && Number(match[2]) < 60 && Number(match[3]) < 60;
+}
+
+/** net.ParseIP with Kubernetes' "sloppy" leading zeros in IPv4 parts. */
+function parsesAsIP(value: string): boolean {
+  const sloppyV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  if (sloppyV4) return sloppyV4.slice(1).every((part) => Number(part) <= 255);
+  return isIP(value) !== 0 && !value.includes('%');
+}
+
+function isCIDR(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  if (prefix === undefined || rest.length > 0 || !/^\d+$/.test(prefix) || !parsesAsIP(address)) return false;
+  const isV4 = /^[\d.]+$/.test(address);
+  return Number(prefix) <= (isV4 ? 32 : 128);
+}
+
+const SUPPORTED_FORMATS = new Set(Object.keys(FORMAT_CHECKS));
+
+/** Kubernetes drops formats it does not know before validating (name compared without dashes). */
+function effectiveFormat(format: string | undefined): string {
+  const normalized = (format ?? '').replaceAll('-', '');
+  return SUPPORTED_FORMATS.has(normalized) ? normalized : '';
+}
+
+/** swag.IsFloat64AJSONInteger, including its truncate-then-compare tolerance. */
+function isJSONInteger(value: number): boolean {
+  if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false;
+  if (Number.isInteger(value)) return true;
+  if (value < 1) return false;
+  const truncated = Math.trunc(value);
+  return (value - truncated) / (value + truncated) < 1e-9;
+}
+
+/** Whether a number's 'f' formatting parses as an int64 (kube-openapi's range check for integer schemas). */
+function fitsInt64(value: number): boolean {
+  return Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63;
+}
+
+type Kind = 'null' | 'string' | 'boolean' | 'int64' | 'float64' | 'array' | 'object';
+
+function kindOf(value: JSONValue, int64: boolean): Kind {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return int64 ? 'int64' : 'float64';
+  if (typeof value === 'object') return 'object';
+  return typeof value as 'string' | 'boolean';
+}
+
+function deepEqual(a: JSONValue, b: JSONValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]!))
+    );
+  }
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key]!, b[key]!))
+  );
+}
+
+/** reflect's ConvertibleTo + DeepEqual, as kube-openapi compares a value with an enum entry. */
+function enumMatches(value: JSONValue, valueKind: Kind, entry: TypedValue): boolean {
+  const entryKind = kindOf(entry.value, entry.int64);
+  if (entryKind === 'null') return false;
+  if (typeof value === 'number' && typeof entry.value === 'number') {
+    return (entryKind === 'int64' ? Math.trunc(value) : value) === entry.value;
+  }
+  if (valueKind === 'int64' && entryKind === 'string') {
+    const codePoint = value as number;
+    const valid = codePoint >= 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff);
+    return String.fromCodePoint(valid ? codePoint : 0xfffd) === entry.value;
+  }
+  return valueKind === entryKind && deepEqual(value, entry.value);
+}
+
+function formatEnum(entries: TypedValue[]): string {
+  return `[${entries.map((entry) => formatGoValue(entry.value, entry.int64)).join(' ')}]`;
+}
+
+function childPath(path: string, name: string): string {
+  return path === '' ? name : `${path}.${name}`;
+}
+
+/** Every constraint violation, in kube-openapi's validator order; an empty list means the value is valid. */
+export function checkValue(schema: SchemaProps, value: JSONValue, int64: boolean, path = ''): string[] {
+  const errors: string[] = [];
+  const kind = kindOf(value, int64);
+  const type = schema.type ?? '';
+  const format = effectiveFormat(schema.format);
+
+  // Type.
+  if (kind === 'null') {
+    if (type !== '') errors.push(`${path} in ${IN} must be of type ${type}: "null"`);
+  } else {
+    const valueType = kind === 'int64' ? 'integer' : kind === 'float64' ? 'number' : kind;
+    const valueFormat = kind === 'int64' ? 'int64' : kind === 'float64' ? 'float64' : '';
+    const floatIsInt = kind === 'float64' && type === 'integer' && isJSONInteger(value as number);
+    const intIsFloat = kind === 'int64' && type === 'number';
+    const typeMatches = type === valueType || floatIsInt || intIsFloat;
+    if (kind !== 'string' && kind !== 'array' && format !== '' && !(typeMatches || format === valueFormat)) {
+      errors.push(`${path} in ${IN} must be of type ${format}: "${valueFormat}"`);
+    } else if (!(
+      type !== 'number' &&
+      type !== 'integer' &&
+      format !== '' &&
+      (kind === 'string' || kind === 'array')
+    )) {
+      if (!typeMatches) errors.push(`${path} in ${IN} must be of type ${type}: "${valueType}"`);
+    }
+  }
+
+  if (kind === 'null') {
+    if (schema.enum?.length) errors.push(`${path} in ${IN} should be one of ${formatEnum(schema.enum)}`);
+    return errors;
+  }
+
+  if (kind === 'string') errors.push(...checkString(schema, value as string, format, path));
+  if (kind === 'int64' || kind === 'float64')
+    errors.push(...checkNumber(schema, value as number, kind, path));
+  if (kind === 'array') {
+    const items = value as JSONValue[];
+    if (schema.items)
+      items.forEach((item, i) => errors.push(...checkValue(schema.items!, item, false, `${path}[${i}]`)));
+    if (schema.minItems !== undefined && items.length < schema.minItems) {
+      errors.push(`${path} in ${IN} should have at least ${schema.minItems} items`);
+    }
+    if (schema.maxItems !== undefined && items.length > schema.maxItems) {
+      errors.push(`${path} in ${IN} should have at most ${schema.maxItems} items`);
+    }
+  }
+  if (schema.enum?.length && !schema.enum.some((entry) => enumMatches(value, kind, entry))) {
+    errors.push(`${path} in ${IN} should be one of ${formatEnum(schema.enum)}`);
+  }
+  if (kind === 'object') errors.push(...checkObject(schema, value as Record<string, JSONValue>, path));
+  return errors;
+}
+
+/** kube-openapi's string validator reports only its first failure; the format validator runs separately. */
+function checkString(schema: SchemaProps, value: string, format: string, path: string): string[] {
+  const errors: string[] = [];
+  const length = [...value].length;
+  if (schema.maxLength !== undefined && length > schema.maxLength) {
+    errors.push(`${path} in ${IN} should be at most ${schema.maxLength} chars long`);
+  } else if (schema.minLength !== undefined && length < schema.minLength) {
+    errors.push(`${path} in ${IN} should be at least ${schema.minLength} chars long`);
+  } else if (schema.pattern) {
+    const regex = compilePattern(schema.pattern);
+    if (typeof regex === 'string') {
+      errors.push(`${path} in ${IN} should match '${schema.pattern}, but pattern is invalid: ${regex}'`);
+    } else if (!regex.test(value)) {
+      errors.push(`${path} in ${IN} should match '${schema.pattern}'`);
+    }
+  }
+  if (format !== '' && !FORMAT_CHECKS[format]!(value)) {
+    errors.push(`${path} in ${IN} must be of type ${format}: ${goQuote(value)}`);
+  }
+  return errors;
+}
+
+const patternCache = new Map<string, RegExp | string>();
+
+/** A Go (RE2) pattern as a JS RegExp; RE2-only syntax JS lacks is reported as an invalid pattern. */
+function compilePattern(pattern: string): RegExp | string {
+  let compiled = patternCache.get(pattern);
+  if (compiled === undefined) {
+    try {
+      compiled = new RegExp(pattern, 'u');
+    } catch {
+      try {
+        compiled = new RegExp(pattern);
+      } catch (error) {
+        compiled = (error as Error).message;
+      }
+    }
+    if (patternCache.size > 1000) patternCache.clear();
+    patternCache.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+function checkNumber(schema: SchemaProps, value: number, kind: 'int64' | 'float64', path: string): string[] {
+  const integerSchema = schema.type === 'integer';
+  const rangeError = (number: number, prefix: string) =>
+    integerSchema && !fitsInt64(number)
+      ? [`${prefix} value must be of type integer (default format) in ${path}`]
+      : [];
+  const formatBound = (bound: number) =>
+    kind === 'int64' ? String(Math.trunc(bound)) : formatGoFloat(bound);
+
+  const errors = rangeError(value, 'Checked');
+  if (schema.multipleOf !== undefined) {
+    const factor = schema.multipleOf;
+    const boundErrors = rangeError(factor, 'MultipleOf');
+    errors.push(...boundErrors);
+    const native = boundErrors.length === 0 && kind === 'int64';
+    const nativeFactor = native ? Math.trunc(factor) : factor;
+    if (nativeFactor <= 0) {
+      errors.push(`factor MultipleOf declared for ${path} must be positive: ${formatBound(factor)}`);
+    } else if (
+      native ? value % nativeFactor !== 0 : !isJSONInteger(factor < 1 ? (1 / factor) * value : value / factor)
+    ) {
+      errors.push(
+        `${path} in ${IN} should be a multiple of ${native ? nativeFactor : formatGoFloat(factor)}`,
+      );
+    }
+  }
+  for (const side of ['minimum', 'maximum'] as const) {
+    const bound = schema[side];
+    if (bound === undefined) continue;
+    const boundErrors = rangeError(bound, side === 'minimum' ? 'Minimum boundary' : 'Maximum boundary');
+    errors.push(...boundErrors);
+    const native = boundErrors.length === 0 && kind === 'int64';
+    const limit = native ? Math.trunc(bound) : bound;
+    const exclusive =
+      side === 'minimum' ? schema.exclusiveMinimum === true : schema.exclusiveMaximum === true;
+    const shown = native ? String(limit) : formatGoFloat(bound);
+    if (side === 'minimum' && (exclusive ? value <= limit : value < limit)) {
+      errors.push(`${path} in ${IN} should be greater than ${exclusive ? '' : 'or equal to '}${shown}`);
+    }
+    if (side === 'maximum' && (exclusive ? value >= limit : value > limit)) {
+      errors.push(`${path} in ${IN} should be less than ${exclusive ? '' : 'or equal to '}${shown}`);
+    }
+  }
+  return errors;
+}
+
+function checkObject(schema: SchemaProps, value: Record<string, JSONValue>, path: string): string[] {
+  const errors: string[] = [];
+  const keys = Object.keys(value).sort(compareGoStrings);
+  if (schema.minProperties !== undefined && keys.length < schema.minProperties) {
+    errors.push(`${path} in ${IN} should have at least ${schema.minProperties} properties`);
+  }
+  if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) {
+    errors.push(`${path} in ${IN} should have at most ${schema.maxProperties} properties`);
+  }
+  const properties = schema.properties ?? new Map<string, SchemaProps>();
+  const additional = schema.additionalProperties;
+  for (const key of keys) {
+    if (properties.has(key)) continue;
+    if (additional === false) errors.push(`${path}.${key} in ${IN} is a forbidden property`);
+    else if (additional) errors.push(...checkValue(additional, value[key]!, false, `${path}.${key}`));
+  }
+  for (const [name, child] of properties) {
+    if (Object.hasOwn(value, name))
+      errors.push(...checkValue(child, value[name]!, false, childPath(path, name)));
+  }
+  for (const name of schema.required ?? []) {
+    if (!Object.hasOwn(value, name)) errors.push(`${path}.${name} in ${IN} is required`);
+  }
+  return errors;
+}

@@ -1,0 +1,204 @@
+// json.Unmarshal into Go's `any`, as the converter uses it for object/array defaults, enums and examples: the same
+// inputs are accepted and refused, with Go's error texts (`invalid character 'x' looking for beginning of value`,
+// `unexpected end of JSON input`, ...). The value itself comes from JSON.parse once the text is known to be valid.
+import type { JSONValue } from '../types.ts';
+import { goQuote } from './go.ts';
+
+/** Nesting allowed in a JSON literal; Go allows 10000, far more than any schema default needs or JS recursion likes. */
+export const MAX_JSON_DEPTH = 1000;
+
+export class GoJSONError extends Error {}
+
+function quoteChar(char: string): string {
+  if (char === "'") return "'\\''";
+  if (char === '"') return `'"'`;
+  const quoted = goQuote(char);
+  return `'${quoted.slice(1, -1)}'`;
+}
+
+const isDigit = (char: string | undefined) => char !== undefined && char >= '0' && char <= '9';
+const isJSONSpace = (char: string | undefined) =>
+  char === ' ' || char === '\t' || char === '\n' || char === '\r';
+
+/** Walks the text with the grammar of Go's encoding/json scanner and throws its message at the first error. */
+function scan(text: string): void {
+  let pos = 0;
+  // The open containers: 'object' (between a key and the end of its value) or 'array'.
+  const stack: ('object' | 'array')[] = [];
+  const invalid = (context: string): never => {
+    throw new GoJSONError(
+      `invalid character ${quoteChar(String.fromCodePoint(text.codePointAt(pos)!))} ${context}`,
+    );
+  };
+  const end = (): never => {
+    throw new GoJSONError('unexpected end of JSON input');
+  };
+  const skipSpace = () => {
+    while (isJSONSpace(text[pos])) pos++;
+  };
+  const literal = (word: string) => {
+    for (let i = 1; i < word.length; i++) {
+      pos++;
+      if (pos >= text.length) end();
+      if (text[pos] !== word[i]) invalid(`in literal ${word} (expecting ${quoteChar(word[i]!)})`);
+    }
+    pos++;
+  };
+  const string = () => {
+    pos++;
+    for (;;) {
+      if (pos >= text.length) end();
+      const char = text[pos]!;
+      if (char === '"') {
+        pos++;
+        return;
+      }
+      if (char === '\\') {
+        pos++;
+        if (pos >= text.length) end();
+        const escape = text[pos]!;
+        if (escape === 'u') {
+          for (let i = 0; i < 4; i++) {
+            pos++;
+            if (pos >= text.length) end();
+            if (!/[0-9a-fA-F]/.test(text[pos]!)) invalid('in \\u hexadecimal character escape');
+          }
+        } else if (!'"\\/bfnrt'.includes(escape)) {
+          invalid('in string escape code');
+        }
+      } else if (char < ' ') {
+        invalid('in string literal');
+      }
+      pos++;
+    }
+  };
+  const number = () => {
+    const start = pos;
+    if (text[pos] === '-') {
+      pos++;
+      if (pos >= text.length) end();
+      if (!isDigit(text[pos])) invalid('in numeric literal');
+    }
+    if (text[pos] === '0') pos++;
+    else while (isDigit(text[pos])) pos++;
+    if (text[pos] === '.') {
+      pos++;
+      if (pos >= text.length) end();
+      if (!isDigit(text[pos])) invalid('after decimal point in numeric literal');
+      while (isDigit(text[pos])) pos++;
+    }
+    if (text[pos] === 'e' || text[pos] === 'E') {
+      pos++;
+      if (text[pos] === '+' || text[pos] === '-') pos++;
+      if (pos >= text.length) end();
+      if (!isDigit(text[pos])) invalid('in exponent of numeric literal');
+      while (isDigit(text[pos])) pos++;
+    }
+    const literalText = text.slice(start, pos);
+    if (!Number.isFinite(Number(literalText))) {
+      throw new GoJSONError(`json: cannot unmarshal number ${literalText} into Go value of type float64`);
+    }
+  };
+
+  for (;;) {
+    // Expecting a value.
+    skipSpace();
+    if (pos >= text.length) end();
+    const char = text[pos]!;
+    if (char === '{' || char === '[') {
+      if (stack.length >= MAX_JSON_DEPTH) throw new GoJSONError(`exceeded max depth of ${MAX_JSON_DEPTH}`);
+      pos++;
+      skipSpace();
+      if (pos >= text.length) end();
+      if (char === '[') {
+        if (text[pos] === ']') {
+          pos++;
+        } else {
+          stack.push('array');
+          continue;
+        }
+      } else if (text[pos] === '}') {
+        pos++;
+      } else {
+        if (text[pos] !== '"') invalid('looking for beginning of object key string');
+        string();
+        skipSpace();
+        if (pos >= text.length) end();
+        if (text[pos] !== ':') invalid('after object key');
+        pos++;
+        stack.push('object');
+        continue;
+      }
+    } else if (char === '"') {
+      string();
+    } else if (char === '-' || isDigit(char)) {
+      number();
+    } else if (char === 't') {
+      literal('true');
+    } else if (char === 'f') {
+      literal('false');
+    } else if (char === 'n') {
+      literal('null');
+    } else {
+      invalid('looking for beginning of value');
+    }
+
+    // After a value: close containers or move to the next element.
+    for (;;) {
+      skipSpace();
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (pos < text.length) invalid('after top-level value');
+        return;
+      }
+      if (pos >= text.length) end();
+      const next = text[pos]!;
+      if (top === 'array') {
+        if (next === ',') {
+          pos++;
+          break;
+        }
+        if (next !== ']') invalid('after array element');
+        pos++;
+        stack.pop();
+        continue;
+      }
+      if (next === ',') {
+        pos++;
+        skipSpace();
+        if (pos >= text.length) end();
+        if (text[pos] !== '"') invalid('looking for beginning of object key string');
+        string();
+        skipSpace();
+        if (pos >= text.length) end();
+        if (text[pos] !== ':') invalid('after object key');
+        pos++;
+        break;
+      }
+      if (next !== '}') invalid('after object key:value pair');
+      pos++;
+      stack.pop();
+    }
+  }
+}
+
+/** Parses JSON text as Go's json.Unmarshal into `any` would; `__proto__` keys come back as plain own properties. */
+export function parseGoJSON(text: string): JSONValue {
+  scan(text);
+  return JSON.parse(text) as JSONValue;
+}
+
+/** How deeply a (YAML-given) value nests, counted without recursion so hostile input cannot exhaust the stack. */
+export function jsonDepth(value: JSONValue): number {
+  let deepest = 0;
+  const pending: [JSONValue, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const child of Array.isArray(current) ? current : Object.values(current))
+      pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
