@@ -4,8 +4,10 @@
 //
 //   node scripts/chart-readme.mjs           rewrite the table between the README's markers
 //   node scripts/chart-readme.mjs --check   exit 1 when the table is stale or a value is undocumented
+import console from 'node:console';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import process from 'node:process';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
 import { parse } from 'yaml';
 
 const chartDir = fileURLToPath(new URL('../charts/workflowrun-webhook/', import.meta.url));

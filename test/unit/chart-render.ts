@@ -9,14 +9,15 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const chartDir = `${repoRoot}charts/workflowrun-webhook`;
 export const helmBin = `${repoRoot}.cache/bin/helm`;
 
-/** A rendered Kubernetes object; tests read it by path, so fields stay loosely typed. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read rendered objects by path, untyped */
+/** A rendered Kubernetes object. */
 export type K8sObject = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; [k: string]: any };
   [k: string]: any;
 };
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export interface HelmResult {
   status: number | null;
