@@ -462,6 +462,11 @@ describe('chart: refused values', function () {
       'Raise replicaCount or set podDisruptionBudget.enabled=false',
     ],
     [
+      'a self-signed renewal window as long as the validity',
+      ['--set', 'tls.selfSigned.validityDays=30'],
+      'tls.selfSigned.renewBeforeDays (90) must be below tls.selfSigned.validityDays (30)',
+    ],
+    [
       'existingSecret without a Secret name',
       ['--set', 'tls.mode=existingSecret'],
       'tls.existingSecret.name is required when tls.mode is existingSecret',

@@ -195,6 +195,9 @@ namespaceSelector:
 {{- if and $pdb.enabled (not .Values.webhook.url) (ge (int $pdb.minAvailable) (int .Values.replicaCount)) }}
 {{- fail (printf "podDisruptionBudget.minAvailable (%d) must be below replicaCount (%d): a budget that needs every replica available lets no webhook pod be evicted, so every node drain blocks. Raise replicaCount or set podDisruptionBudget.enabled=false." (int $pdb.minAvailable) (int .Values.replicaCount)) }}
 {{- end }}
+{{- if and (eq .Values.tls.mode "selfSigned") (ge (int .Values.tls.selfSigned.renewBeforeDays) (int .Values.tls.selfSigned.validityDays)) }}
+{{- fail (printf "tls.selfSigned.renewBeforeDays (%d) must be below tls.selfSigned.validityDays (%d): otherwise every helm upgrade replaces the certificate it just generated" (int .Values.tls.selfSigned.renewBeforeDays) (int .Values.tls.selfSigned.validityDays)) }}
+{{- end }}
 {{- if and (eq .Values.tls.mode "existingSecret") (not .Values.tls.existingSecret.name) }}
 {{- fail "tls.existingSecret.name is required when tls.mode is existingSecret: name the kubernetes.io/tls Secret holding tls.crt and tls.key" }}
 {{- end }}
