@@ -1,0 +1,329 @@
+// `kubectl workflowrun create WORKFLOW [NAME]`: builds a run from flags and files, defaults and validates it with
+// the Workflow's own schema, and only then sends it, so every problem is listed at once before anything is stored.
+import { Option, type Command } from 'commander';
+import type {
+  JSONObject,
+  JSONValue,
+  UnknownParameterPolicy,
+  WorkflowKind,
+  WorkflowRunObject,
+} from '../../core/types.ts';
+import { isPlainObject } from '../../core/json.ts';
+import {
+  CommandError,
+  EXIT_FAILURE,
+  EXIT_OK,
+  UsageError,
+  addConnectionFlags,
+  connectionOptions,
+  lazyKube,
+  newCommand,
+  qualifiedName,
+  readSource,
+  setAction,
+} from '../factory.ts';
+import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+import type { KubeClient } from '../kube.ts';
+import { InputError } from '../../core/errors.ts';
+import { applySetFlags, deepMerge } from '../set-values.ts';
+import {
+  clusterWorkflowKind,
+  describeWorkflowRef,
+  getWorkflow,
+  kindOption,
+  parseTimeout,
+  printObject,
+  unknownParametersOption,
+  workflowRef,
+} from './shared.ts';
+import { waitForRun } from './wait.ts';
+
+const DRY_RUN = ['none', 'client', 'server'] as const;
+const OUTPUTS = ['yaml', 'json', 'name'] as const;
+const DISPLAY_NAME_ANNOTATION = 'openchoreo.dev/display-name';
+
+export interface CreateOptions {
+  io: IOStreams;
+  clock: () => Date;
+  kube: () => Promise<KubeClient>;
+  connection: ConnectionOptions;
+  /** The Workflow to run; may come from `-f` instead. */
+  workflow?: string;
+  name?: string;
+  kind?: WorkflowKind;
+  /** `--generate-name`: true for the default prefix `<workflow>-`, or the prefix given. */
+  generateName?: string | true;
+  set: string[];
+  valuesFiles: string[];
+  file?: string;
+  displayName?: string;
+  dryRun: (typeof DRY_RUN)[number];
+  output?: (typeof OUTPUTS)[number];
+  unknownParameters?: UnknownParameterPolicy;
+  wait: boolean;
+  timeoutMs: number;
+  pollIntervalMs: number;
+}
+
+interface CreateFlags {
+  kind?: string;
+  generateName?: string | true;
+  set: string[];
+  values: string[];
+  filename?: string;
+  displayName?: string;
+  dryRun: string;
+  output?: string;
+  unknownParameters?: string;
+  wait?: boolean;
+  timeout?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) => Promise<number>): Command {
+  const command = newCommand('create', factory)
+    .description(
+      "Start a WorkflowRun of WORKFLOW. Parameters are defaulted and checked against the Workflow's schema first;\n" +
+        'when any is wrong, every problem is listed and nothing is sent.\n\n' +
+        'Parameter layers, lowest first: -f RUN.yaml, then each --values file, then each --set.\n' +
+        '--set values are typed as JSON: 3 is a number, true a boolean, \'"3"\' the string 3, [1,2] a list;\n' +
+        'anything else is a string. Paths use dots and list indexes: repository.revision.branch=main, tags[0]=x;\n' +
+        'a backslash escapes a dot inside a key.',
+    )
+    .argument('[workflow]', 'name of the Workflow or ClusterWorkflow (optional with -f)')
+    .argument('[name]', 'name of the new run (default: generated from the Workflow name)')
+    .addOption(kindOption())
+    .option(
+      '--generate-name [prefix]',
+      'let the server pick a unique name with this prefix (default when NAME is absent)',
+    )
+    .option('-p, --set <path=value>', 'set a parameter (repeatable)', collect, [])
+    .option('--values <file>', 'YAML/JSON map of parameters (repeatable, later files win)', collect, [])
+    .option('-f, --filename <file>', 'a WorkflowRun manifest to start from (- for stdin)')
+    .option('--display-name <text>', 'human-readable name (annotation openchoreo.dev/display-name)')
+    .addOption(
+      new Option('--dry-run <strategy>', 'client: check only; server: also run admission, store nothing')
+        .choices(DRY_RUN)
+        .default('none'),
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'print the run instead of a one-line result').choices(OUTPUTS),
+    )
+    .addOption(unknownParametersOption())
+    .option('--wait', 'wait for the run to complete; exit code as for wait')
+    .option('--timeout <duration>', 'with --wait: give up after this long; 0 waits forever', '0');
+  addConnectionFlags(command);
+  return setAction(
+    command,
+    factory,
+    ([workflow, name], cmd: Command): CreateOptions => {
+      const flags = cmd.opts<CreateFlags>();
+      const connection = connectionOptions(cmd);
+      const options: CreateOptions = {
+        io: factory.io,
+        clock: factory.clock,
+        kube: lazyKube(factory, connection),
+        connection,
+        set: flags.set,
+        valuesFiles: flags.values,
+        dryRun: flags.dryRun as CreateOptions['dryRun'],
+        wait: flags.wait === true,
+        timeoutMs: parseTimeout(flags.timeout ?? '0'),
+        pollIntervalMs: 2000,
+      };
+      if (workflow !== undefined) options.workflow = workflow;
+      if (name !== undefined) options.name = name;
+      if (flags.kind !== undefined) options.kind = flags.kind as WorkflowKind;
+      if (flags.generateName !== undefined) options.generateName = flags.generateName;
+      if (flags.filename !== undefined) options.file = flags.filename;
+      if (flags.displayName !== undefined) options.displayName = flags.displayName;
+      if (flags.output !== undefined) options.output = flags.output as CreateOptions['output'];
+      if (flags.unknownParameters !== undefined) {
+        options.unknownParameters = flags.unknownParameters as UnknownParameterPolicy;
+      }
+      if (options.name !== undefined && options.generateName !== undefined) {
+        throw new UsageError('give NAME or --generate-name, not both');
+      }
+      if (options.wait && options.dryRun !== 'none')
+        throw new UsageError('--wait cannot be used with --dry-run');
+      if (flags.timeout !== '0' && !options.wait) throw new UsageError('--timeout only applies with --wait');
+      if (options.workflow === undefined && options.file === undefined) {
+        throw new UsageError('give the WORKFLOW to run, or -f with a WorkflowRun manifest');
+      }
+      return options;
+    },
+    runCreate,
+    runF,
+  );
+}
+
+export async function runCreate(opts: CreateOptions): Promise<number> {
+  const core = import('../../core/index.ts');
+  core.catch(() => undefined);
+  const base = opts.file === undefined ? undefined : await readBaseRun(opts.file, opts.io);
+  const parameters = await assembleParameters(opts, base);
+  const workflowName = opts.workflow ?? base?.spec?.workflow?.name;
+  if (!workflowName)
+    throw new UsageError(`${opts.file}: spec.workflow.name is missing; give the WORKFLOW to run`);
+
+  const kube = await opts.kube();
+  const namespace = opts.connection.namespace ?? base?.metadata?.namespace ?? kube.defaultNamespace;
+  const { kind, omitKind } = await clusterWorkflowKind(kube, opts.kind ?? base?.spec?.workflow?.kind);
+  const ref = workflowRef(kind, workflowName, namespace);
+  const run = buildRun(opts, base, { workflowName, kind, omitKind, namespace, parameters });
+
+  const { compileWorkflow, prepareRun, formatFieldErrors } = await core;
+  const workflow = await getWorkflow(kube, ref);
+  const compiled = compileWorkflow(workflow);
+  const prepared = prepareRun(
+    run,
+    workflow,
+    compiled,
+    opts.unknownParameters ? { unknownParameters: opts.unknownParameters } : {},
+  );
+  for (const warning of prepared.warnings) opts.io.stderr.write(`Warning: ${warning}\n`);
+  if (prepared.errors.length > 0) {
+    opts.io.stderr.write(
+      `error: the parameters do not match ${describeWorkflowRef(ref)}; nothing was sent:\n` +
+        formatFieldErrors(prepared.errors)
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => `  ${line}\n`)
+          .join(''),
+    );
+    return EXIT_FAILURE;
+  }
+
+  let result: WorkflowRunObject = prepared.object;
+  if (opts.dryRun !== 'client') {
+    const body = prepared.object as JSONObject;
+    result = (await kube.create({
+      plural: 'workflowruns',
+      namespace,
+      body,
+      ...(opts.dryRun === 'server' ? { dryRun: true } : {}),
+    })) as WorkflowRunObject;
+  }
+  await report(opts, result);
+  if (!opts.wait) return EXIT_OK;
+  const createdName = result.metadata?.name;
+  if (!createdName) throw new CommandError('the server returned the run without a name; cannot wait for it');
+  return waitForRun({
+    io: opts.io,
+    kube,
+    namespace,
+    name: createdName,
+    for: 'succeeded',
+    timeoutMs: opts.timeoutMs,
+    pollIntervalMs: opts.pollIntervalMs,
+  });
+}
+
+async function report(opts: CreateOptions, run: WorkflowRunObject): Promise<void> {
+  const name = run.metadata?.name ?? run.metadata?.generateName ?? '';
+  if (opts.output === 'yaml' || opts.output === 'json') return printObject(opts.io, run, opts.output);
+  if (opts.output === 'name') {
+    opts.io.stdout.write(`${qualifiedName(name)}\n`);
+    return;
+  }
+  const suffix =
+    opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
+  opts.io.stdout.write(`${qualifiedName(name)} created${suffix}\n`);
+}
+
+/** The `-f` manifest: exactly one WorkflowRun. */
+async function readBaseRun(file: string, io: IOStreams): Promise<WorkflowRunObject> {
+  const { parseDocuments } = await import('../../core/yaml.ts');
+  const documents = parseDocuments(await readSource(file, io), file).filter((doc) => doc !== null);
+  if (documents.length !== 1 || !isPlainObject(documents[0])) {
+    throw new InputError(`${file}: expected one WorkflowRun manifest, found ${documents.length} documents`);
+  }
+  const run = documents[0] as WorkflowRunObject;
+  if (run.kind !== undefined && run.kind !== 'WorkflowRun') {
+    throw new InputError(`${file}: expected a WorkflowRun, found kind ${JSON.stringify(run.kind)}`);
+  }
+  const parameters = run.spec?.workflow?.parameters;
+  if (parameters !== undefined && !isPlainObject(parameters)) {
+    throw new InputError(`${file}: spec.workflow.parameters must be a map`);
+  }
+  return run;
+}
+
+async function assembleParameters(
+  opts: CreateOptions,
+  base: WorkflowRunObject | undefined,
+): Promise<JSONObject> {
+  let parameters: JSONObject = base?.spec?.workflow?.parameters ?? {};
+  if (opts.valuesFiles.length > 0) {
+    const { parseDocuments } = await import('../../core/yaml.ts');
+    for (const file of opts.valuesFiles) {
+      const documents = parseDocuments(await readSource(file, opts.io), file).filter((doc) => doc !== null);
+      if (documents.length > 1)
+        throw new InputError(`${file}: expected one map of parameters, found ${documents.length} documents`);
+      const values: JSONValue = documents[0] ?? {};
+      if (!isPlainObject(values))
+        throw new InputError(`${file}: expected a map of parameters, found ${typeName(values)}`);
+      parameters = deepMerge(parameters, values);
+    }
+  }
+  return applySetFlags(parameters, opts.set);
+}
+
+function typeName(value: JSONValue): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
+}
+
+/** Server-owned fields of a manifest that must not be sent back on create. */
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'deletionTimestamp',
+];
+
+function buildRun(
+  opts: CreateOptions,
+  base: WorkflowRunObject | undefined,
+  target: {
+    workflowName: string;
+    kind: WorkflowKind;
+    omitKind: boolean;
+    namespace: string;
+    parameters: JSONObject;
+  },
+): WorkflowRunObject {
+  const metadata: Record<string, unknown> = { ...(base?.metadata ?? {}) };
+  for (const key of SERVER_METADATA) delete metadata[key];
+  delete metadata.name;
+  delete metadata.generateName;
+  metadata.namespace = target.namespace;
+  const name = opts.name ?? (opts.generateName === undefined ? base?.metadata?.name : undefined);
+  if (name !== undefined) {
+    metadata.name = name;
+  } else {
+    metadata.generateName =
+      typeof opts.generateName === 'string'
+        ? opts.generateName
+        : (base?.metadata?.generateName ?? `${target.workflowName}-`);
+  }
+  if (opts.displayName !== undefined) {
+    metadata.annotations = {
+      ...(base?.metadata?.annotations ?? {}),
+      [DISPLAY_NAME_ANNOTATION]: opts.displayName,
+    };
+  }
+  const workflow: NonNullable<NonNullable<WorkflowRunObject['spec']>['workflow']> = {
+    ...(target.omitKind ? {} : { kind: target.kind }),
+    name: target.workflowName,
+    parameters: target.parameters,
+  };
+  return {
+    apiVersion: 'openchoreo.dev/v1alpha1',
+    kind: 'WorkflowRun',
+    metadata: metadata as WorkflowRunObject['metadata'],
+    spec: { ...(base?.spec ?? {}), workflow },
+  };
+}

@@ -1,0 +1,144 @@
+// `kubectl workflowrun list`: runs as a kubectl get table, newest first, or as objects for scripts.
+import { Option, type Command } from 'commander';
+import type { JSONObject, WorkflowRunObject } from '../../core/types.ts';
+import {
+  EXIT_OK,
+  UsageError,
+  addConnectionFlags,
+  connectionOptions,
+  lazyKube,
+  newCommand,
+  qualifiedName,
+  resolveNamespace,
+  setAction,
+} from '../factory.ts';
+import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+import type { KubeClient } from '../kube.ts';
+import { asList, parseKind, printObject } from './shared.ts';
+
+const OUTPUTS = ['wide', 'json', 'yaml', 'name'] as const;
+type ListOutput = (typeof OUTPUTS)[number];
+
+export interface ListOptions {
+  io: IOStreams;
+  clock: () => Date;
+  kube: () => Promise<KubeClient>;
+  connection: ConnectionOptions;
+  labelSelector?: string;
+  /** Only runs of this Workflow: `NAME` or `KIND/NAME`. */
+  workflow?: { kind?: 'Workflow' | 'ClusterWorkflow'; name: string };
+  output?: ListOutput;
+}
+
+interface ListFlags {
+  selector?: string;
+  workflow?: string;
+  output?: string;
+}
+
+export function newListCommand(factory: Factory, runF?: (opts: ListOptions) => Promise<number>): Command {
+  const command = newCommand('list', factory)
+    .alias('ls')
+    .description('List WorkflowRuns, newest first')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
+    .option(
+      '--workflow <name>',
+      'only runs of this Workflow (NAME, or KIND/NAME such as ClusterWorkflow/docker-build)',
+    )
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUTS));
+  addConnectionFlags(command, { allNamespaces: true });
+  return setAction(
+    command,
+    factory,
+    (_args, cmd: Command): ListOptions => {
+      const flags = cmd.opts<ListFlags>();
+      const connection = connectionOptions(cmd);
+      if (connection.allNamespaces && connection.namespace !== undefined) {
+        throw new UsageError('--namespace and --all-namespaces cannot be used together');
+      }
+      const options: ListOptions = {
+        io: factory.io,
+        clock: factory.clock,
+        kube: lazyKube(factory, connection),
+        connection,
+      };
+      if (flags.selector !== undefined) options.labelSelector = flags.selector;
+      if (flags.workflow !== undefined) options.workflow = parseWorkflowFilter(flags.workflow);
+      if (flags.output !== undefined) options.output = flags.output as ListOutput;
+      return options;
+    },
+    runList,
+    runF,
+  );
+}
+
+function parseWorkflowFilter(value: string): ListOptions['workflow'] {
+  const slash = value.indexOf('/');
+  if (slash < 0) {
+    if (value === '') throw new UsageError('--workflow needs a name');
+    return { name: value };
+  }
+  const name = value.slice(slash + 1);
+  if (name === '') throw new UsageError(`--workflow "${value}" has no name after the kind`);
+  return { kind: parseKind(value.slice(0, slash)), name };
+}
+
+export async function runList(opts: ListOptions): Promise<number> {
+  const allNamespaces = opts.connection.allNamespaces === true;
+  const namespace = allNamespaces ? undefined : await resolveNamespace(opts.connection, opts.kube);
+  const renderModule =
+    opts.output === undefined || opts.output === 'wide' ? import('../render/list.ts') : undefined;
+  renderModule?.catch(() => undefined);
+  const kube = await opts.kube();
+  const request: Parameters<KubeClient['list']>[0] = { plural: 'workflowruns' };
+  if (namespace !== undefined) request.namespace = namespace;
+  if (opts.labelSelector !== undefined) request.labelSelector = opts.labelSelector;
+  const { items } = await kube.list(request);
+  const runs = (items as WorkflowRunObject[]).filter((run) => matchesWorkflow(run, opts.workflow));
+
+  if (opts.output === 'json' || opts.output === 'yaml') {
+    await printObject(opts.io, asList(newestFirst(runs) as JSONObject[]), opts.output);
+    return EXIT_OK;
+  }
+  if (opts.output === 'name') {
+    opts.io.stdout.write(
+      newestFirst(runs)
+        .map((run) => `${qualifiedName(run.metadata?.name ?? '')}\n`)
+        .join(''),
+    );
+    return EXIT_OK;
+  }
+  const { renderList, noResourcesMessage } = await renderModule!;
+  if (runs.length === 0) {
+    opts.io.stderr.write(`${noResourcesMessage(namespace, allNamespaces)}\n`);
+    return EXIT_OK;
+  }
+  opts.io.stdout.write(
+    renderList(runs, {
+      now: opts.clock(),
+      wide: opts.output === 'wide',
+      allNamespaces,
+      color: opts.io.color,
+    }),
+  );
+  return EXIT_OK;
+}
+
+function matchesWorkflow(run: WorkflowRunObject, filter: ListOptions['workflow']): boolean {
+  if (!filter) return true;
+  const workflow = run.spec?.workflow;
+  if (workflow?.name !== filter.name) return false;
+  // A run without a kind (v0.17 CRDs) refers to a namespaced Workflow.
+  return filter.kind === undefined || (workflow.kind ?? 'Workflow') === filter.kind;
+}
+
+/** Same order as the table: newest first, then by name, so scripts see what people see. */
+function newestFirst(runs: WorkflowRunObject[]): WorkflowRunObject[] {
+  const time = (run: WorkflowRunObject) => Date.parse(run.metadata?.creationTimestamp ?? '') || -Infinity;
+  return [...runs].sort(
+    (a, b) =>
+      time(b) - time(a) ||
+      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '') ||
+      (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? ''),
+  );
+}

@@ -1,0 +1,76 @@
+// `kubectl workflowrun`: the command tree, commander's error handling mapped to our exit codes, and the run loop
+// shared by the real entry point and the tests.
+import { Command, CommanderError } from 'commander';
+import {
+  EXIT_CODES_HELP,
+  EXIT_OK,
+  EXIT_USAGE,
+  addConnectionFlags,
+  configureCommand,
+  reportError,
+} from '../factory.ts';
+import type { Factory } from '../factory.ts';
+import { newCompletionCommand, newCompleteCommand } from './completion.ts';
+import { newCreateCommand } from './create.ts';
+import { newDescribeCommand } from './describe.ts';
+import { newListCommand } from './list.ts';
+import { newParamsCommand } from './params.ts';
+import { newValidateCommand } from './validate.ts';
+import { newWaitCommand } from './wait.ts';
+
+export const PROGRAM = 'kubectl workflowrun';
+
+export function newRootCommand(factory: Factory): Command {
+  const root = new Command(PROGRAM)
+    .description('Start OpenChoreo WorkflowRuns with checked parameters and follow them.')
+    .usage('<command> [flags]')
+    .enablePositionalOptions()
+    .helpCommand(false)
+    .addHelpText('after', EXIT_CODES_HELP);
+  addConnectionFlags(root);
+  configureCommand(root, factory);
+  const commands = [
+    newCreateCommand(factory),
+    newDescribeCommand(factory),
+    newListCommand(factory),
+    newWaitCommand(factory),
+    newParamsCommand(factory),
+    newValidateCommand(factory),
+    newCompletionCommand(factory),
+    newCompleteCommand(factory),
+  ];
+  for (const command of commands) {
+    command.addHelpText('after', EXIT_CODES_HELP);
+    root.addCommand(command, command.name() === '__complete' ? { hidden: true } : {});
+  }
+  return root;
+}
+
+/** Runs the command line (arguments after the program name) and returns the exit code. */
+export async function runCLI(
+  factory: Factory,
+  argv: string[],
+  root: Command = newRootCommand(factory),
+): Promise<number> {
+  try {
+    if (argv.length === 0) {
+      root.outputHelp({ error: true });
+      return EXIT_USAGE;
+    }
+    await root.parseAsync(argv, { from: 'user' });
+    return factory.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are successes; everything else commander rejects is a usage error it already printed.
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.help' ||
+        err.code === 'commander.version'
+      ) {
+        return EXIT_OK;
+      }
+      return EXIT_USAGE;
+    }
+    return reportError(factory.io, err);
+  }
+}

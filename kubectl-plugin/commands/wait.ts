@@ -1,0 +1,211 @@
+// `kubectl workflowrun wait NAME`: blocks until the run completes, like `argo wait` / `kubectl wait`, watching the
+// run (polling when a watch is not possible) and ending with one status line.
+import { Option, type Command } from 'commander';
+import { findCondition, isCompleted, isFailed, isSucceeded, runStatus } from '../../core/status.ts';
+import type { WorkflowRunObject } from '../../core/types.ts';
+import {
+  CommandError,
+  EXIT_FAILURE,
+  EXIT_OK,
+  addConnectionFlags,
+  connectionOptions,
+  lazyKube,
+  newCommand,
+  qualifiedName,
+  resolveNamespace,
+  setAction,
+} from '../factory.ts';
+import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+import type { KubeClient } from '../kube.ts';
+import { getRun, parseTimeout } from './shared.ts';
+
+const CONDITIONS = ['succeeded', 'completed'] as const;
+export type WaitFor = (typeof CONDITIONS)[number];
+
+export interface WaitOptions {
+  io: IOStreams;
+  clock: () => Date;
+  kube: () => Promise<KubeClient>;
+  connection: ConnectionOptions;
+  name: string;
+  for: WaitFor;
+  /** Milliseconds; 0 waits as long as it takes. */
+  timeoutMs: number;
+  /** Pause between polls when the server refuses a watch. */
+  pollIntervalMs: number;
+}
+
+interface WaitFlags {
+  for: string;
+  timeout: string;
+}
+
+export function newWaitCommand(factory: Factory, runF?: (opts: WaitOptions) => Promise<number>): Command {
+  const command = newCommand('wait', factory)
+    .description(
+      'Wait until a WorkflowRun completes.\n\n' +
+        '--for=succeeded (default): exit 0 when it succeeds, 1 when it fails.\n' +
+        '--for=completed: exit 0 once it has completed, whatever the outcome.\n' +
+        'Either way, exit 1 when --timeout passes first.',
+    )
+    .argument('<name>', 'name of the WorkflowRun')
+    .addOption(new Option('--for <condition>', 'what to wait for').choices(CONDITIONS).default('succeeded'))
+    .option('--timeout <duration>', 'give up after this long (e.g. 30s, 10m, 1h); 0 waits forever', '0');
+  addConnectionFlags(command);
+  return setAction(
+    command,
+    factory,
+    ([name], cmd: Command): WaitOptions => {
+      const flags = cmd.opts<WaitFlags>();
+      const connection = connectionOptions(cmd);
+      return {
+        io: factory.io,
+        clock: factory.clock,
+        kube: lazyKube(factory, connection),
+        connection,
+        name: name!,
+        for: flags.for as WaitFor,
+        timeoutMs: parseTimeout(flags.timeout),
+        pollIntervalMs: 2000,
+      };
+    },
+    runWait,
+    runF,
+  );
+}
+
+export async function runWait(opts: WaitOptions): Promise<number> {
+  const namespace = await resolveNamespace(opts.connection, opts.kube);
+  const kube = await opts.kube();
+  return waitForRun({ ...opts, kube, namespace });
+}
+
+export interface WaitForRunOptions {
+  io: IOStreams;
+  kube: KubeClient;
+  namespace: string;
+  name: string;
+  for: WaitFor;
+  timeoutMs: number;
+  pollIntervalMs: number;
+}
+
+/** Shared with `create --wait`. Prints the final status line and returns the exit code. */
+export async function waitForRun(opts: WaitForRunOptions): Promise<number> {
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          stop.abort();
+        }, opts.timeoutMs)
+      : undefined;
+  let last: WorkflowRunObject | undefined;
+  try {
+    for await (const run of observeRun(opts, stop.signal)) {
+      last = run;
+      if (isCompleted(run)) return finish(opts, run);
+    }
+    if (timedOut) {
+      const status = last ? runStatus(last) : 'unknown';
+      throw new CommandError(
+        `timed out after ${formatTimeout(opts.timeoutMs)} waiting for workflowrun "${opts.name}" (status: ${status})`,
+      );
+    }
+    throw new CommandError(`workflowrun "${opts.name}" was deleted while waiting for it`);
+  } finally {
+    clearTimeout(timer);
+    stop.abort();
+  }
+}
+
+function finish(opts: WaitForRunOptions, run: WorkflowRunObject): number {
+  const status = runStatus(run);
+  const succeeded = isSucceeded(run);
+  const message = succeeded ? undefined : failureMessage(run);
+  opts.io.stdout.write(`${qualifiedName(opts.name)} ${status}${message ? `: ${message}` : ''}\n`);
+  if (opts.for === 'completed') return EXIT_OK;
+  return succeeded ? EXIT_OK : EXIT_FAILURE;
+}
+
+function failureMessage(run: WorkflowRunObject): string | undefined {
+  const condition = isFailed(run)
+    ? findCondition(run, 'WorkflowFailed')
+    : findCondition(run, 'WorkflowCompleted');
+  const message = condition?.message;
+  return typeof message === 'string' && message !== '' ? message.split('\n', 1)[0] : undefined;
+}
+
+/**
+ * Every state the run passes through until `signal` aborts or the run is deleted: the current object first,
+ * then watch events; when the server ends a watch it is resumed, and when watching is refused it polls.
+ */
+async function* observeRun(opts: WaitForRunOptions, signal: AbortSignal): AsyncGenerator<WorkflowRunObject> {
+  let watchable = true;
+  while (!signal.aborted) {
+    const run = await abortable(getRun(opts.kube, opts.namespace, opts.name), signal);
+    if (!run) return;
+    yield run;
+    const resourceVersion = run.metadata?.resourceVersion;
+    if (watchable) {
+      try {
+        for await (const event of opts.kube.watch({
+          plural: 'workflowruns',
+          namespace: opts.namespace,
+          fieldSelector: `metadata.name=${opts.name}`,
+          ...(resourceVersion ? { resourceVersion } : {}),
+          signal,
+        })) {
+          if (event.type === 'DELETED') return;
+          if (event.type === 'ADDED' || event.type === 'MODIFIED') yield event.object as WorkflowRunObject;
+          // ERROR (e.g. 410 Gone: too old a resourceVersion) or BOOKMARK: fall through to a fresh GET and watch.
+          if (event.type === 'ERROR') break;
+        }
+        continue;
+      } catch {
+        if (signal.aborted) return;
+        // Watching is forbidden or broken on this server: fall back to polling.
+        watchable = false;
+      }
+    }
+    if (!(await sleep(opts.pollIntervalMs, signal))) return;
+  }
+}
+
+async function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return undefined;
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function formatTimeout(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
