@@ -1,0 +1,92 @@
+// The AdmissionReview envelope: outcome-named constructors, the one place that echoes uid and apiVersion, and
+// decoding of what arrives.
+import { expect } from 'chai';
+import {
+  allowed,
+  decodeReview,
+  denied,
+  errored,
+  patched,
+  reviewResponse,
+  withWarnings,
+} from '../../webhook/admission.ts';
+
+describe('webhook AdmissionReview envelope', () => {
+  it('builds responses named by outcome', () => {
+    expect(allowed()).to.deep.equal({ allowed: true });
+    expect(denied('no')).to.deep.equal({ allowed: false, status: { code: 403, message: 'no' } });
+    expect(denied('no', { code: 422, reason: 'Invalid' })).to.deep.equal({
+      allowed: false,
+      status: { code: 422, message: 'no', reason: 'Invalid' },
+    });
+    expect(errored(400, 'bad')).to.deep.equal({ allowed: false, status: { code: 400, message: 'bad' } });
+  });
+
+  it('encodes a JSON Patch in base64 and treats an empty one as plainly allowed', () => {
+    const response = patched([{ op: 'add', path: '/metadata/annotations', value: { a: 'b' } }]);
+    expect(response.patchType).to.equal('JSONPatch');
+    expect(JSON.parse(Buffer.from(response.patch!, 'base64').toString())).to.deep.equal([
+      { op: 'add', path: '/metadata/annotations', value: { a: 'b' } },
+    ]);
+    expect(patched([])).to.deep.equal({ allowed: true });
+  });
+
+  it('adds warnings kubectl can print, shortened to 120 characters, without touching the original', () => {
+    const base = allowed();
+    const response = withWarnings(base, ['short', 'x'.repeat(200)]);
+    expect(response.warnings![0]).to.equal('short');
+    expect(response.warnings![1]).to.have.length(120);
+    expect(base).to.deep.equal({ allowed: true });
+    expect(withWarnings(base, [])).to.equal(base);
+  });
+
+  it('echoes the uid and the apiVersion asked for', () => {
+    expect(reviewResponse('admission.k8s.io/v1beta1', 'u-1', denied('no'))).to.deep.equal({
+      apiVersion: 'admission.k8s.io/v1beta1',
+      kind: 'AdmissionReview',
+      response: { uid: 'u-1', allowed: false, status: { code: 403, message: 'no' } },
+    });
+  });
+
+  it('decodes v1 and v1beta1 reviews and explains what is wrong with anything else', () => {
+    const request = { uid: 'u', operation: 'CREATE' };
+    expect(
+      decodeReview({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request }),
+    ).to.deep.equal({
+      ok: true,
+      apiVersion: 'admission.k8s.io/v1',
+      request,
+    });
+    expect(
+      decodeReview({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request }).ok,
+    ).to.equal(true);
+    const failures: [unknown, string][] = [
+      [null, 'not a JSON object'],
+      [[1], 'not a JSON object'],
+      ['x', 'not a JSON object'],
+      [{ apiVersion: 'admission.k8s.io/v1', kind: 'Pod', request }, 'not an AdmissionReview'],
+      [
+        { apiVersion: 'admission.k8s.io/v2', kind: 'AdmissionReview', request },
+        'unsupported AdmissionReview apiVersion',
+      ],
+      [{ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }, 'has no request'],
+      [
+        { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { operation: 'CREATE' } },
+        'no uid',
+      ],
+      [
+        {
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          request: { uid: 'u', operation: 'PATCH' },
+        },
+        'no valid operation',
+      ],
+    ];
+    for (const [body, message] of failures) {
+      const decoded = decodeReview(body);
+      expect(decoded.ok, JSON.stringify(body)).to.equal(false);
+      expect(decoded.ok === false && decoded.message).to.contain(message);
+    }
+  });
+});

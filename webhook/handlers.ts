@@ -1,0 +1,255 @@
+// The three admission handlers: pure functions of an AdmissionRequest (plus a Workflow lookup), testable without
+// HTTP. The mutating handler only fills defaults and the display name and never denies over parameters: that is the
+// validating handler's job, so a person sees every problem once, in one message, from one webhook.
+import fastJsonPatch from 'fast-json-patch';
+import {
+  CompiledWorkflowCache,
+  compileWorkflow,
+  formatFieldErrors,
+  prepareRun,
+  workflowReference,
+  workflowReferenceErrors,
+} from '../core/index.ts';
+import { SchemaError } from '../core/errors.ts';
+import type {
+  FieldError,
+  JSONValue,
+  UnknownParameterPolicy,
+  WorkflowObject,
+  WorkflowRunObject,
+} from '../core/types.ts';
+import {
+  allowed,
+  denied,
+  errored,
+  patched,
+  withWarnings,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type JSONPatchOperation,
+} from './admission.ts';
+import type { WorkflowLookup } from './workflows.ts';
+
+export type AdmissionHandler = (request: AdmissionRequest) => AdmissionResponse | Promise<AdmissionResponse>;
+
+export interface HandlerOptions {
+  workflows: WorkflowLookup;
+  compiledWorkflows: CompiledWorkflowCache;
+  unknownParameters: UnknownParameterPolicy;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Field-by-field equality of JSON values; key order does not matter, as for the API server. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, index) => jsonEqual(item, b[index]));
+  }
+  if (Array.isArray(b)) return false;
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  return aKeys.every(
+    (key) =>
+      Object.prototype.hasOwnProperty.call(b, key) &&
+      jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
+}
+
+/** Requests that never need a Workflow: deletions, subresources (status), connects. */
+function isPassThrough(request: AdmissionRequest): boolean {
+  return (
+    (request.operation !== 'CREATE' && request.operation !== 'UPDATE') ||
+    (request.subResource !== undefined && request.subResource !== '')
+  );
+}
+
+function objectName(request: AdmissionRequest, object: Record<string, unknown>): string {
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  if (typeof metadata.name === 'string' && metadata.name !== '') return metadata.name;
+  if (request.name) return request.name;
+  return typeof metadata.generateName === 'string' ? metadata.generateName : '';
+}
+
+// Kubernetes' own layout for validation failures (`The X "y" is invalid: ...`), one field error per line so that
+// kubectl's output stays legible with many; `details.causes` carries the same for client libraries.
+function invalid(kind: string, name: string, errors: readonly FieldError[]): AdmissionResponse {
+  const lines = formatFieldErrors([...errors])
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+  return denied(`${kind} ${JSON.stringify(name)} is invalid:\n${lines}`, {
+    details: {
+      name,
+      kind,
+      causes: errors.map((error) => ({
+        field: error.field,
+        message: error.message,
+        reason: 'FieldValueInvalid',
+      })),
+    },
+  });
+}
+
+function notAWorkflowRun(request: AdmissionRequest): AdmissionResponse | undefined {
+  if (!isObject(request.object)) return errored(400, 'request.object is not an object');
+  if (request.kind?.kind !== undefined && request.kind.kind !== 'WorkflowRun') {
+    return errored(400, `expected a WorkflowRun, got kind ${JSON.stringify(request.kind.kind)}`);
+  }
+  return undefined;
+}
+
+/** The run's `spec.workflow` changed against the stored object (always true on CREATE). */
+function workflowChanged(request: AdmissionRequest): boolean {
+  if (request.operation !== 'UPDATE' || !isObject(request.oldObject) || !isObject(request.object))
+    return true;
+  const spec = request.object.spec;
+  const oldSpec = request.oldObject.spec;
+  return !jsonEqual(
+    isObject(spec) ? spec.workflow : undefined,
+    isObject(oldSpec) ? oldSpec.workflow : undefined,
+  );
+}
+
+type Resolution =
+  | {
+      ok: true;
+      run: WorkflowRunObject;
+      workflow: WorkflowObject;
+      compiled: ReturnType<CompiledWorkflowCache['get']>;
+    }
+  | { ok: false; errors: FieldError[] };
+
+/**
+ * Finds and compiles the Workflow a run names. Problems the user can fix come back as field errors; a lookup that
+ * fails (API server unreachable) throws, so the request is answered with a 500 rather than a wrong denial.
+ */
+async function resolveWorkflow(
+  run: WorkflowRunObject,
+  requestNamespace: string | undefined,
+  options: HandlerOptions,
+): Promise<Resolution> {
+  const referenceErrors = workflowReferenceErrors(run);
+  if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors };
+  const target = { ...workflowReference(run) };
+  // The API server fills in the run's namespace before admission; the request carries it too, for older servers.
+  if (target.kind === 'Workflow' && !target.namespace && requestNamespace)
+    target.namespace = requestNamespace;
+  const workflow = await options.workflows.get(target.kind, target.name, target.namespace);
+  if (workflow === undefined) {
+    const where = target.namespace === undefined ? '' : ` in namespace ${JSON.stringify(target.namespace)}`;
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'spec.workflow.name',
+          message: `Not found: ${target.kind} ${JSON.stringify(target.name)}${where}`,
+        },
+      ],
+    };
+  }
+  try {
+    return { ok: true, run, workflow, compiled: options.compiledWorkflows.get(workflow) };
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'spec.workflow.name',
+          message: `Invalid value: ${JSON.stringify(target.name)}: ${error.message}`,
+        },
+      ],
+    };
+  }
+}
+
+export function validateWorkflowRun(options: HandlerOptions): AdmissionHandler {
+  return async (request) => {
+    if (isPassThrough(request)) return allowed();
+    const malformed = notAWorkflowRun(request);
+    if (malformed) return malformed;
+    if (!workflowChanged(request)) return allowed();
+    const run = request.object as WorkflowRunObject;
+    const name = objectName(request, request.object as Record<string, unknown>);
+    const resolution = await resolveWorkflow(run, request.namespace, options);
+    if (!resolution.ok) return invalid('WorkflowRun', name, resolution.errors);
+    const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
+      unknownParameters: options.unknownParameters,
+    });
+    if (prepared.errors.length > 0) return invalid('WorkflowRun', name, prepared.errors);
+    return withWarnings(allowed(), prepared.warnings);
+  };
+}
+
+export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
+  return async (request) => {
+    if (isPassThrough(request)) return allowed();
+    const malformed = notAWorkflowRun(request);
+    if (malformed) return malformed;
+    if (!workflowChanged(request)) return allowed();
+    const run = request.object as WorkflowRunObject;
+    const resolution = await resolveWorkflow(run, request.namespace, options);
+    // Anything wrong is for the validating webhook to report; a patch over a run that will be denied, or a patch
+    // with only some of the defaults, would only confuse.
+    if (!resolution.ok) return allowed();
+    const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
+      unknownParameters: options.unknownParameters,
+    });
+    if (prepared.errors.length > 0) return allowed();
+    return patched(fastJsonPatch.compare(run, prepared.object) as JSONPatchOperation[]);
+  };
+}
+
+/** The parameter schema of a Workflow or ClusterWorkflow: where it lives in either format. */
+function parameterSchema(object: Record<string, unknown>): JSONValue[] {
+  const spec = isObject(object.spec) ? object.spec : {};
+  return [(spec.schema ?? null) as JSONValue, (spec.parameters ?? null) as JSONValue];
+}
+
+export function validateWorkflow(): AdmissionHandler {
+  return (request) => {
+    if (isPassThrough(request)) return allowed();
+    const object = request.object;
+    if (!isObject(object)) return errored(400, 'request.object is not an object');
+    const kind = request.kind?.kind ?? (object.kind as string | undefined);
+    if (kind !== 'Workflow' && kind !== 'ClusterWorkflow') {
+      return errored(400, `expected a Workflow or ClusterWorkflow, got kind ${JSON.stringify(kind)}`);
+    }
+    // A schema that did not change stays as it is: a Workflow stored before this webhook existed must not block
+    // a controller that only adds a finalizer or a label.
+    if (
+      request.operation === 'UPDATE' &&
+      isObject(request.oldObject) &&
+      jsonEqual(parameterSchema(object), parameterSchema(request.oldObject))
+    ) {
+      return allowed();
+    }
+    try {
+      compileWorkflow({ ...(object as WorkflowObject), kind });
+      return allowed();
+    } catch (error) {
+      if (!(error instanceof SchemaError)) throw error;
+      return denied(error.message, { details: { name: objectName(request, object), kind } });
+    }
+  };
+}
+
+export interface AdmissionRoute {
+  /** The name in logs and metrics labels. */
+  webhook: string;
+  handler: AdmissionHandler;
+}
+
+/** The admission endpoints by path, as the webhook configurations name them. */
+export function admissionRoutes(options: HandlerOptions): Record<string, AdmissionRoute> {
+  return {
+    '/mutate-workflowrun': { webhook: 'mutate-workflowrun', handler: mutateWorkflowRun(options) },
+    '/validate-workflowrun': { webhook: 'validate-workflowrun', handler: validateWorkflowRun(options) },
+    '/validate-workflow': { webhook: 'validate-workflow', handler: validateWorkflow() },
+  };
+}

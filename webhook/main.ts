@@ -1,0 +1,154 @@
+// workflowrun-webhook: validates and defaults OpenChoreo WorkflowRuns (and checks Workflow schemas) at admission.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Level } from 'pino';
+import { CompiledWorkflowCache } from '../core/index.ts';
+import type { UnknownParameterPolicy } from '../core/types.ts';
+import { admissionRoutes } from './handlers.ts';
+import { createLogger, LOG_LEVELS } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { WebhookServer } from './server.ts';
+import { CertificateReloader } from './tls.ts';
+import { InformerWorkflows } from './workflows.ts';
+import { createKubeClient, type KubeClient } from '../kubectl-plugin/kube.ts';
+
+interface Flags {
+  port: number;
+  bindAddress: string;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  kubeconfig?: string;
+  unknownParameters: UnknownParameterPolicy;
+  logLevel: Level;
+  shutdownTimeout: number;
+}
+
+const PROGRAM = 'workflowrun-webhook';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65535)
+    throw new InvalidArgumentError('must be a port number (0-65535)');
+  return parsed;
+}
+
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('must be a number of seconds');
+  return parsed;
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const program = new Command(PROGRAM)
+    .description(
+      'Admission webhook that validates and defaults OpenChoreo WorkflowRuns against their Workflow',
+    )
+    .option('--port <port>', 'HTTPS port to listen on', port, 9443)
+    .option('--bind-address <address>', 'address to listen on', '0.0.0.0')
+    .requiredOption('--tls-cert-file <path>', 'PEM serving certificate (reloaded when it changes)')
+    .requiredOption('--tls-key-file <path>', 'PEM private key of the serving certificate')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
+    .addOption(
+      new Option('--unknown-parameters <policy>', 'what to do with parameters the Workflow does not declare')
+        .choices(['deny', 'warn', 'allow'])
+        .default('deny'),
+    )
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .option(
+      '--shutdown-timeout <seconds>',
+      'on SIGTERM, how long reviews in flight may take to finish',
+      seconds,
+      25,
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.replace(/\n(?=.)/g, ' ')) });
+  try {
+    program.parse(argv, { from: 'node' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exit(error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2);
+    }
+    throw error;
+  }
+  return program.opts<Flags>();
+}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${PROGRAM}: ${message}\n`);
+  process.exit(code);
+}
+
+async function connect(kubeconfig: string | undefined): Promise<KubeClient> {
+  try {
+    return await createKubeClient(kubeconfig === undefined ? {} : { kubeconfig });
+  } catch (error) {
+    fail((error as Error).message, 2);
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv);
+  const { logger: log, flush } = createLogger(flags.logLevel);
+  const client = await connect(flags.kubeconfig);
+
+  let certificates: CertificateReloader;
+  try {
+    certificates = new CertificateReloader({
+      certFile: flags.tlsCertFile,
+      keyFile: flags.tlsKeyFile,
+      log,
+      // Called from file-system events only, after `server` below exists.
+      onChange: (certificate) => server.setCertificate(certificate),
+    });
+  } catch (error) {
+    fail((error as Error).message, 2);
+  }
+
+  const workflows = new InformerWorkflows(client, log);
+  const metrics = createMetrics(() => workflows.states());
+  const server = new WebhookServer({
+    routes: admissionRoutes({
+      workflows,
+      compiledWorkflows: new CompiledWorkflowCache(),
+      unknownParameters: flags.unknownParameters,
+    }),
+    certificate: certificates.current,
+    log,
+    metrics,
+    notReady: () => workflows.notReady(),
+  });
+  try {
+    const address = await server.listen(flags.port, flags.bindAddress);
+    log.info(
+      { address: address.address, port: address.port, unknownParameters: flags.unknownParameters },
+      'serving',
+    );
+  } catch (error) {
+    fail(`cannot listen on ${flags.bindAddress}:${flags.port}: ${(error as Error).message}`, 1);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing reviews in flight');
+    // However shutdown goes, the process ends within the bound its orchestrator was promised.
+    setTimeout(
+      () => {
+        log.warn('shutdown bound reached; exiting');
+        flush();
+        process.exit(0);
+      },
+      flags.shutdownTimeout * 1000 + 2000,
+    ).unref();
+    certificates.close();
+    await server.shutdown(flags.shutdownTimeout * 1000);
+    workflows.stop();
+    log.info('shut down');
+    flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => fail((error as Error).message, 1));
