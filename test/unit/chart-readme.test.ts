@@ -1,7 +1,6 @@
 // The chart README's values table is generated from values.yaml's `# --` comments and must not fall behind them.
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
-// @ts-expect-error: a plain ESM script without type declarations
 import {
   describedKeys,
   undocumentedKeys,
