@@ -205,6 +205,7 @@ describe('chart on a real API server (v1.x)', function () {
     const entry = join(repoRoot, 'dist/workflowrun-webhook.mjs');
     let webhook: ChildProcess | undefined;
     let scratch: string | undefined;
+    let runsNamespace: string | undefined;
 
     before(function () {
       // dist/ comes from `make build`, which `make test` runs before the tests.
@@ -219,6 +220,8 @@ describe('chart on a real API server (v1.x)', function () {
       webhook = undefined;
       if (scratch) rmSync(scratch, { recursive: true, force: true });
       scratch = undefined;
+      if (runsNamespace && e2e.cluster.reused) await e2e.cluster.deleteNamespace(runsNamespace);
+      runsNamespace = undefined;
     });
 
     it('rejects an invalid WorkflowRun and stores a valid one with its defaults, outside the exempt namespace', async () => {
@@ -248,6 +251,7 @@ describe('chart on a real API server (v1.x)', function () {
       await waitForReady(port, fromBase64(secret.data['ca.crt']), () => logs);
 
       const runs = await e2e.cluster.createNamespace('chart-runs');
+      runsNamespace = runs;
       const apply = (yaml: string, namespace: string) =>
         e2e.kubectl(['apply', '-n', namespace, '-f', '-'], { input: yaml });
       check(await apply(WORKFLOW, runs), 'apply Workflow');
