@@ -10,8 +10,8 @@ import type { SchemaProps, TypedValue } from './props.ts';
 
 const IN = 'body';
 
-// Formats kube-openapi checks, after Kubernetes strips the ones it does not support. Formats it supports but whose
-// Go parsers are not reproduced here (uri, email, isbn*, creditcard, duration) are accepted unchecked.
+// Formats kube-openapi checks, after Kubernetes strips the ones it does not support. email and uri follow Go's
+// net/mail and net/url closely but not exhaustively; isbn*, creditcard and duration are accepted unchecked.
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const UUID_VERSIONED = (version: string, variant: string) =>
   new RegExp(`^[0-9a-f]{8}-?[0-9a-f]{4}-?${version}[0-9a-f]{3}-?${variant}[0-9a-f]{3}-?[0-9a-f]{12}$`, 'i');
@@ -44,14 +44,46 @@ const FORMAT_CHECKS: Record<string, (value: string) => boolean> = {
     /^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}((\.[0-9a-fA-F]{4}){1}|(\.[0-9a-fA-F]{4}){7})?$/.test(
       value,
     ),
-  uri: () => true,
-  email: () => true,
+  uri: isRequestURI,
+  email: isEmailAddress,
+  k8sshortname: (value) => value.length <= 63 && new RegExp(`^${K8S_NAME}$`).test(value),
+  k8slongname: (value) => value.length <= 253 && new RegExp(`^${K8S_NAME}(\\.${K8S_NAME})*$`).test(value),
   isbn: () => true,
   isbn10: () => true,
   isbn13: () => true,
   creditcard: () => true,
   duration: () => true,
 };
+
+const K8S_NAME = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+
+// RFC 5322 as net/mail.ParseAddress reads it: `local@domain` or `Display Name <local@domain>`.
+const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\uffff]+";
+const DOT_ATOM = `${ATOM}(?:\\.${ATOM})*`;
+const QUOTED = '"(?:[^"\\\\\\r\\n]|\\\\.)*"';
+const ADDR_SPEC = `(?:${DOT_ATOM}|${QUOTED})@(?:${DOT_ATOM}|\\[[^\\[\\]\\\\]*\\])`;
+const EMAIL = new RegExp(
+  `^\\s*(?:${ADDR_SPEC}|(?:(?:${ATOM}|${QUOTED})(?:\\s+(?:${ATOM}|${QUOTED}))*\\s*)?<${ADDR_SPEC}>)\\s*$`,
+  'u',
+);
+
+function isEmailAddress(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+/** url.ParseRequestURI: an absolute URI (`scheme:...`) or an absolute path, no control characters, valid escapes. */
+function isRequestURI(value: string): boolean {
+  if (value === '' || /[\x00-\x1f\x7f]/.test(value) || /%(?![0-9a-fA-F]{2})/.test(value)) return false;
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value);
+  if (value.startsWith(':')) return false;
+  const rest = scheme ? value.slice(scheme[0].length) : value;
+  if (!scheme) return rest.startsWith('/');
+  if (!rest.startsWith('//')) return true;
+  const authority = rest.slice(2).split(/[/?#]/, 1)[0]!;
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  const port = /^(?:\[[^\]]*\]|[^:\[\]]*)(?::(.*))?$/.exec(host);
+  return port !== null && (port[1] === undefined || /^[0-9]*$/.test(port[1]));
+}
 
 function isFullDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -85,10 +117,13 @@ function isCIDR(value: string): boolean {
 
 const SUPPORTED_FORMATS = new Set(Object.keys(FORMAT_CHECKS));
 
-/** Kubernetes drops formats it does not know before validating (name compared without dashes). */
+/** Kubernetes drops formats it does not know before validating (names compare without dashes). */
 function effectiveFormat(format: string | undefined): string {
-  const normalized = (format ?? '').replaceAll('-', '');
-  return SUPPORTED_FORMATS.has(normalized) ? normalized : '';
+  return SUPPORTED_FORMATS.has(normalizeFormat(format ?? '')) ? (format ?? '') : '';
+}
+
+function normalizeFormat(format: string): string {
+  return format.replaceAll('-', '');
 }
 
 /** swag.IsFloat64AJSONInteger, including its truncate-then-compare tolerance. */
@@ -98,11 +133,6 @@ function isJSONInteger(value: number): boolean {
   if (value < 1) return false;
   const truncated = Math.trunc(value);
   return (value - truncated) / (value + truncated) < 1e-9;
-}
-
-/** Whether a number's 'f' formatting parses as an int64 (kube-openapi's range check for integer schemas). */
-function fitsInt64(value: number): boolean {
-  return Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63;
 }
 
 type Kind = 'null' | 'string' | 'boolean' | 'int64' | 'float64' | 'array' | 'object';
@@ -223,7 +253,7 @@ function checkString(schema: SchemaProps, value: string, format: string, path: s
       errors.push(`${path} in ${IN} should match '${schema.pattern}'`);
     }
   }
-  if (format !== '' && !FORMAT_CHECKS[format]!(value)) {
+  if (format !== '' && !FORMAT_CHECKS[normalizeFormat(format)]!(value)) {
     errors.push(`${path} in ${IN} must be of type ${format}: ${goQuote(value)}`);
   }
   return errors;
@@ -250,48 +280,61 @@ function compilePattern(pattern: string): RegExp | string {
   return compiled;
 }
 
-function checkNumber(schema: SchemaProps, value: number, kind: 'int64' | 'float64', path: string): string[] {
-  const integerSchema = schema.type === 'integer';
-  const rangeError = (number: number, prefix: string) =>
-    integerSchema && !fitsInt64(number)
-      ? [`${prefix} value must be of type integer (default format) in ${path}`]
-      : [];
-  const formatBound = (bound: number) =>
-    kind === 'int64' ? String(Math.trunc(bound)) : formatGoFloat(bound);
+/** Go's float64-to-int64 conversion on amd64: truncation, with out-of-range values becoming MinInt64. */
+function toInt64(value: number): bigint {
+  return Number.isFinite(value) && value >= -(2 ** 63) && value < 2 ** 63
+    ? BigInt(Math.trunc(value))
+    : -(2n ** 63n);
+}
 
-  const errors = rangeError(value, 'Checked');
+/**
+ * kube-openapi's number validator. Its Type/Format are never set, so no range checks happen; an int64 value is
+ * compared with bounds converted to int64 (truncated), a float64 value with the bounds as they are.
+ */
+function checkNumber(schema: SchemaProps, value: number, kind: 'int64' | 'float64', path: string): string[] {
+  const errors: string[] = [];
+  const native = kind === 'int64';
+  const data = BigInt(native ? value : 0);
+  const shown = (bound: number) => (native ? String(toInt64(bound)) : formatGoFloat(bound));
   if (schema.multipleOf !== undefined) {
     const factor = schema.multipleOf;
-    const boundErrors = rangeError(factor, 'MultipleOf');
-    errors.push(...boundErrors);
-    const native = boundErrors.length === 0 && kind === 'int64';
-    const nativeFactor = native ? Math.trunc(factor) : factor;
-    if (nativeFactor <= 0) {
-      errors.push(`factor MultipleOf declared for ${path} must be positive: ${formatBound(factor)}`);
+    if (native ? toInt64(factor) <= 0n : factor <= 0) {
+      errors.push(`factor MultipleOf declared for ${path} must be positive: ${shown(factor)}`);
     } else if (
-      native ? value % nativeFactor !== 0 : !isJSONInteger(factor < 1 ? (1 / factor) * value : value / factor)
+      native
+        ? data % toInt64(factor) !== 0n
+        : !isJSONInteger(factor < 1 ? (1 / factor) * value : value / factor)
     ) {
-      errors.push(
-        `${path} in ${IN} should be a multiple of ${native ? nativeFactor : formatGoFloat(factor)}`,
-      );
+      errors.push(`${path} in ${IN} should be a multiple of ${shown(factor)}`);
     }
   }
-  for (const side of ['minimum', 'maximum'] as const) {
-    const bound = schema[side];
-    if (bound === undefined) continue;
-    const boundErrors = rangeError(bound, side === 'minimum' ? 'Minimum boundary' : 'Maximum boundary');
-    errors.push(...boundErrors);
-    const native = boundErrors.length === 0 && kind === 'int64';
-    const limit = native ? Math.trunc(bound) : bound;
-    const exclusive =
-      side === 'minimum' ? schema.exclusiveMinimum === true : schema.exclusiveMaximum === true;
-    const shown = native ? String(limit) : formatGoFloat(bound);
-    if (side === 'minimum' && (exclusive ? value <= limit : value < limit)) {
-      errors.push(`${path} in ${IN} should be greater than ${exclusive ? '' : 'or equal to '}${shown}`);
-    }
-    if (side === 'maximum' && (exclusive ? value >= limit : value > limit)) {
-      errors.push(`${path} in ${IN} should be less than ${exclusive ? '' : 'or equal to '}${shown}`);
-    }
+  if (schema.minimum !== undefined) {
+    const exclusive = schema.exclusiveMinimum === true;
+    const below = native
+      ? exclusive
+        ? data <= toInt64(schema.minimum)
+        : data < toInt64(schema.minimum)
+      : exclusive
+        ? value <= schema.minimum
+        : value < schema.minimum;
+    if (below)
+      errors.push(
+        `${path} in ${IN} should be greater than ${exclusive ? '' : 'or equal to '}${shown(schema.minimum)}`,
+      );
+  }
+  if (schema.maximum !== undefined) {
+    const exclusive = schema.exclusiveMaximum === true;
+    const above = native
+      ? exclusive
+        ? data >= toInt64(schema.maximum)
+        : data > toInt64(schema.maximum)
+      : exclusive
+        ? value >= schema.maximum
+        : value > schema.maximum;
+    if (above)
+      errors.push(
+        `${path} in ${IN} should be less than ${exclusive ? '' : 'or equal to '}${shown(schema.maximum)}`,
+      );
   }
   return errors;
 }

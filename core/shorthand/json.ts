@@ -33,14 +33,19 @@ function scan(text: string): void {
   const end = (): never => {
     throw new GoJSONError('unexpected end of JSON input');
   };
+  // Go's scanner feeds a space at the end of input, so a token cut short reports that space.
+  const endInside = (context: string): never => {
+    throw new GoJSONError(`invalid character ' ' ${context}`);
+  };
   const skipSpace = () => {
     while (isJSONSpace(text[pos])) pos++;
   };
   const literal = (word: string) => {
     for (let i = 1; i < word.length; i++) {
       pos++;
-      if (pos >= text.length) end();
-      if (text[pos] !== word[i]) invalid(`in literal ${word} (expecting ${quoteChar(word[i]!)})`);
+      const context = `in literal ${word} (expecting ${quoteChar(word[i]!)})`;
+      if (pos >= text.length) endInside(context);
+      if (text[pos] !== word[i]) invalid(context);
     }
     pos++;
   };
@@ -55,12 +60,12 @@ function scan(text: string): void {
       }
       if (char === '\\') {
         pos++;
-        if (pos >= text.length) end();
+        if (pos >= text.length) endInside('in string escape code');
         const escape = text[pos]!;
         if (escape === 'u') {
           for (let i = 0; i < 4; i++) {
             pos++;
-            if (pos >= text.length) end();
+            if (pos >= text.length) endInside('in \\u hexadecimal character escape');
             if (!/[0-9a-fA-F]/.test(text[pos]!)) invalid('in \\u hexadecimal character escape');
           }
         } else if (!'"\\/bfnrt'.includes(escape)) {
@@ -76,21 +81,21 @@ function scan(text: string): void {
     const start = pos;
     if (text[pos] === '-') {
       pos++;
-      if (pos >= text.length) end();
+      if (pos >= text.length) endInside('in numeric literal');
       if (!isDigit(text[pos])) invalid('in numeric literal');
     }
     if (text[pos] === '0') pos++;
     else while (isDigit(text[pos])) pos++;
     if (text[pos] === '.') {
       pos++;
-      if (pos >= text.length) end();
+      if (pos >= text.length) endInside('after decimal point in numeric literal');
       if (!isDigit(text[pos])) invalid('after decimal point in numeric literal');
       while (isDigit(text[pos])) pos++;
     }
     if (text[pos] === 'e' || text[pos] === 'E') {
       pos++;
       if (text[pos] === '+' || text[pos] === '-') pos++;
-      if (pos >= text.length) end();
+      if (pos >= text.length) endInside('in exponent of numeric literal');
       if (!isDigit(text[pos])) invalid('in exponent of numeric literal');
       while (isDigit(text[pos])) pos++;
     }
