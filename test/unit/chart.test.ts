@@ -428,6 +428,17 @@ describe('chart: options', function () {
     expect(result.stdout).to.include(`kubectl delete validatingwebhookconfiguration ${FULLNAME}`);
     expect(result.stdout).to.include(`kubectl rollout status deployment/${FULLNAME} -n ${NAMESPACE}`);
   });
+
+  it('tells how to start the webhook with the generated certificate in webhook.url mode', () => {
+    const url = 'webhook.url=https://127.0.0.1:18443';
+    const result = helm(['install', RELEASE, chartDir, '-n', NAMESPACE, '--dry-run=client', '--set', url]);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.include(`kubectl get secret ${FULLNAME}-tls -n ${NAMESPACE}`);
+    expect(result.stdout).to.include(
+      'node dist/workflowrun-webhook.mjs --port 18443 --tls-cert-file tls.crt',
+    );
+    expect(result.stdout).not.to.include('kubectl rollout status');
+  });
 });
 
 describe('chart: refused values', function () {
