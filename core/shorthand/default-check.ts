@@ -73,15 +73,15 @@ function isEmailAddress(value: string): boolean {
 
 /** url.ParseRequestURI: an absolute URI (`scheme:...`) or an absolute path, no control characters, valid escapes. */
 function isRequestURI(value: string): boolean {
-  if (value === '' || /[\x00-\x1f\x7f]/.test(value) || /%(?![0-9a-fA-F]{2})/.test(value)) return false;
+  const hasControl = [...value].some((char) => char < ' ' || char === '\x7f');
+  if (value === '' || value.startsWith(':') || hasControl || /%(?![0-9a-fA-F]{2})/.test(value)) return false;
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value);
-  if (value.startsWith(':')) return false;
   const rest = scheme ? value.slice(scheme[0].length) : value;
   if (!scheme) return rest.startsWith('/');
   if (!rest.startsWith('//')) return true;
   const authority = rest.slice(2).split(/[/?#]/, 1)[0]!;
   const host = authority.slice(authority.lastIndexOf('@') + 1);
-  const port = /^(?:\[[^\]]*\]|[^:\[\]]*)(?::(.*))?$/.exec(host);
+  const port = /^(?:\[[^\]]*\]|[^:[\]]*)(?::(.*))?$/.exec(host);
   return port !== null && (port[1] === undefined || /^[0-9]*$/.test(port[1]));
 }
 
