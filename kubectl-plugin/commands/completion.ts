@@ -257,10 +257,11 @@ export function newCompletionCommand(
   runF?: (opts: CompletionOptions) => Promise<number>,
 ): Command {
   const command = newCommand('completion', factory)
+    .summary('Print a shell completion script (bash or zsh)')
     .description(
       'Print a shell completion script for the kubectl-workflowrun executable.\n\n' +
-        'For `kubectl workflowrun <TAB>`, kubectl 1.26+ needs no script: keep kubectl_complete-workflowrun on PATH\n' +
-        "(make install-plugin puts it there) and load kubectl's own completion.",
+        'For `kubectl workflowrun <TAB>` kubectl 1.26+ needs no script of ours: keep kubectl_complete-workflowrun ' +
+        "on PATH (make install-plugin puts it there) and load kubectl's own completion.",
     )
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']));
   return setAction(

@@ -68,8 +68,8 @@ export interface CreateOptions {
 interface CreateFlags {
   kind?: string;
   generateName?: string | true;
-  set: string[];
-  values: string[];
+  set?: string[];
+  values?: string[];
   filename?: string;
   displayName?: string;
   dryRun: string;
@@ -79,17 +79,18 @@ interface CreateFlags {
   timeout?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) => Promise<number>): Command {
   const command = newCommand('create', factory)
+    .summary('Start a WorkflowRun, its parameters checked before anything is sent')
     .description(
-      "Start a WorkflowRun of WORKFLOW. Parameters are defaulted and checked against the Workflow's schema first;\n" +
-        'when any is wrong, every problem is listed and nothing is sent.\n\n' +
-        'Parameter layers, lowest first: -f RUN.yaml, then each --values file, then each --set.\n' +
-        '--set values are typed as JSON: 3 is a number, true a boolean, \'"3"\' the string 3, [1,2] a list;\n' +
-        'anything else is a string. Paths use dots and list indexes: repository.revision.branch=main, tags[0]=x;\n' +
-        'a backslash escapes a dot inside a key.',
+      "Start a WorkflowRun of WORKFLOW. The parameters are defaulted and checked against the Workflow's schema " +
+        'first; when any is wrong, every problem is listed and nothing is sent.\n\n' +
+        'Parameters come in layers, lowest first: -f RUN.yaml, then each --values file, then each --set. ' +
+        '--set values are typed as JSON types them: 3 is a number, true a boolean, \'"3"\' the string 3, [1,2] a ' +
+        'list, and anything that is not JSON a string. Paths use dots and list indexes ' +
+        '(repository.revision.branch=main, tags[0]=x); a backslash escapes a dot inside a key.',
     )
     .argument('[workflow]', 'name of the Workflow or ClusterWorkflow (optional with -f)')
     .argument('[name]', 'name of the new run (default: generated from the Workflow name)')
@@ -98,8 +99,8 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
       '--generate-name [prefix]',
       'let the server pick a unique name with this prefix (default when NAME is absent)',
     )
-    .option('-p, --set <path=value>', 'set a parameter (repeatable)', collect, [])
-    .option('--values <file>', 'YAML/JSON map of parameters (repeatable, later files win)', collect, [])
+    .option('-p, --set <path=value>', 'set a parameter (repeatable)', collect)
+    .option('--values <file>', 'YAML/JSON map of parameters (repeatable, later files win)', collect)
     .option('-f, --filename <file>', 'a WorkflowRun manifest to start from (- for stdin)')
     .option('--display-name <text>', 'human-readable name (annotation openchoreo.dev/display-name)')
     .addOption(
@@ -125,8 +126,8 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
         clock: factory.clock,
         kube: lazyKube(factory, connection),
         connection,
-        set: flags.set,
-        valuesFiles: flags.values,
+        set: flags.set ?? [],
+        valuesFiles: flags.values ?? [],
         dryRun: flags.dryRun as CreateOptions['dryRun'],
         wait: flags.wait === true,
         timeoutMs: parseTimeout(flags.timeout ?? '0'),

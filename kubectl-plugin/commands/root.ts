@@ -53,7 +53,7 @@ export async function runCLI(
   root: Command = newRootCommand(factory),
 ): Promise<number> {
   try {
-    if (argv.length === 0) {
+    if (argv.length === 0 && root.commands.length > 0) {
       root.outputHelp({ error: true });
       return EXIT_USAGE;
     }

@@ -50,35 +50,32 @@ export interface ValidateOptions {
 }
 
 interface ValidateFlags {
-  filename: string[];
-  workflowFile: string[];
+  filename?: string[];
+  workflowFile?: string[];
   output?: string;
   unknownParameters?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function newValidateCommand(
   factory: Factory,
   runF?: (opts: ValidateOptions) => Promise<number>,
 ): Command {
   const command = newCommand('validate', factory)
+    .summary("Check WorkflowRun files against their Workflows' schemas, offline")
     .description(
       "Check WorkflowRuns against their Workflows' parameter schemas, after defaulting, without creating them.\n\n" +
-        'Workflows and ClusterWorkflows come from --workflow-file (and from the -f files themselves); with\n' +
-        '--workflow-file nothing is read from a cluster. A run without spec.workflow.kind refers to a namespaced\n' +
-        'Workflow (v0.17), else to the ClusterWorkflow of that name (the v1.x CRD default).\n\n' +
-        '-o json prints one JSON object per run, one per line:\n' +
-        '  {"name", "valid", "errors": [{"field", "message"}], "warnings", "object": the run after defaulting}\n' +
+        'Workflows and ClusterWorkflows come from --workflow-file and from the -f files themselves; with ' +
+        '--workflow-file nothing is read from a cluster, otherwise the missing ones are. A run without ' +
+        'spec.workflow.kind refers to a namespaced Workflow (v0.17), else to the ClusterWorkflow of that name ' +
+        '(the v1.x CRD default).\n\n' +
+        '-o json prints one JSON object per run, one per line: {"name", "valid", "errors": [{"field", "message"}], ' +
+        '"warnings", "object"}, where object is the run after defaulting.\n\n' +
         'Exit 0 when every run is valid, 1 when any is invalid, 2 when the input cannot be used.',
     )
-    .option('-f, --filename <file>', 'file with WorkflowRun documents, - for stdin (repeatable)', collect, [])
-    .option(
-      '--workflow-file <file>',
-      'file with Workflow / ClusterWorkflow documents (repeatable)',
-      collect,
-      [],
-    )
+    .option('-f, --filename <file>', 'file with WorkflowRun documents, - for stdin (repeatable)', collect)
+    .option('--workflow-file <file>', 'file with Workflow / ClusterWorkflow documents (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'json: one JSON object per run').choices(OUTPUTS))
     .addOption(unknownParametersOption());
   addConnectionFlags(command);
@@ -88,18 +85,18 @@ export function newValidateCommand(
     (_args, cmd: Command): ValidateOptions => {
       const flags = cmd.opts<ValidateFlags>();
       const connection = connectionOptions(cmd);
-      if (flags.filename.length === 0)
-        throw new UsageError('give the runs to check with -f FILE (- for stdin)');
-      if (flags.filename.filter((file) => file === '-').length > 1)
+      const files = flags.filename ?? [];
+      const workflowFiles = flags.workflowFile ?? [];
+      if (files.length === 0) throw new UsageError('give the runs to check with -f FILE (- for stdin)');
+      if (files.filter((file) => file === '-').length > 1)
         throw new UsageError('-f - (stdin) can be given once');
-      if (flags.workflowFile.includes('-'))
-        throw new UsageError('--workflow-file cannot read stdin; give a file');
+      if (workflowFiles.includes('-')) throw new UsageError('--workflow-file cannot read stdin; give a file');
       const options: ValidateOptions = {
         io: factory.io,
         kube: lazyKube(factory, connection),
         connection,
-        files: flags.filename,
-        workflowFiles: flags.workflowFile,
+        files,
+        workflowFiles,
       };
       if (flags.output !== undefined) options.output = 'json';
       if (flags.unknownParameters !== undefined) {

@@ -42,11 +42,11 @@ interface WaitFlags {
 
 export function newWaitCommand(factory: Factory, runF?: (opts: WaitOptions) => Promise<number>): Command {
   const command = newCommand('wait', factory)
+    .summary('Wait until a WorkflowRun completes')
     .description(
-      'Wait until a WorkflowRun completes.\n\n' +
-        '--for=succeeded (default): exit 0 when it succeeds, 1 when it fails.\n' +
-        '--for=completed: exit 0 once it has completed, whatever the outcome.\n' +
-        'Either way, exit 1 when --timeout passes first.',
+      'Wait until a WorkflowRun completes, then print its final status.\n\n' +
+        'With --for=succeeded (the default) exit 0 when it succeeds and 1 when it fails; with --for=completed ' +
+        'exit 0 once it has completed, whatever the outcome. Either way, exit 1 when --timeout passes first.',
     )
     .argument('<name>', 'name of the WorkflowRun')
     .addOption(new Option('--for <condition>', 'what to wait for').choices(CONDITIONS).default('succeeded'))
