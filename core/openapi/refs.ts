@@ -21,7 +21,7 @@ export const MAX_REF_DEPTH = 64;
  * next one twice double the output per level; this stops such a schema long before it exhausts memory, while a real
  * schema (hundreds or a few thousand nodes) stays far below it.
  */
-export const MAX_RESOLUTION_WORK = 1_000_000;
+export const MAX_RESOLUTION_WORK = 250_000;
 
 // Keywords whose value is a schema or a list of schemas, walked in this order (it decides which error comes first).
 const SUBSCHEMA_KEYWORDS = [
@@ -55,6 +55,7 @@ export function resolveRefs(schema: JSONObject | null): JSONObject | null {
 
 class RefResolver {
   private work = 0;
+  private readonly copyOptions = { onValue: (path: SchemaPath | undefined) => this.spend(path) };
 
   constructor(private readonly defs: JSONObject | undefined) {}
 
@@ -136,7 +137,7 @@ class RefResolver {
     }
 
     const definitionPath = childPath(childPath(undefined, '$defs'), name);
-    const copy = copyJSON(definition, { onValue: (at) => this.spend(at) }, definitionPath);
+    const copy = copyJSON(definition, this.copyOptions, definitionPath);
     const resolved = this.resolveNode(copy, [...visiting, name], depth + 1, definitionPath) as JSONObject;
 
     const siblings = Object.keys(node).filter((key) => key !== '$ref');
