@@ -1,0 +1,289 @@
+// A Workflow's parameter schema, compiled once per Workflow version into what admission needs: the resolved JSON
+// Schema (printed by `params -o json`), a defaulting plan and a validator.
+import { createHash } from 'node:crypto';
+
+import { compileDefaulter } from './defaulting.ts';
+import { SchemaError } from './errors.ts';
+import { exceedsDepth, isPlainObject } from './json.ts';
+import { openAPIV3ToStructural, resolveRefs } from './openapi.ts';
+import { shorthandToJSONSchema } from './shorthand.ts';
+import type {
+  FieldError,
+  JSONObject,
+  JSONSchema,
+  JSONValue,
+  UnknownParameterPolicy,
+  WorkflowKind,
+  WorkflowObject,
+  WorkflowRunObject,
+} from './types.ts';
+import { compileValidator, type ValidationResult } from './validation.ts';
+
+export type SchemaFormat = 'shorthand' | 'openapi';
+
+export interface CompiledWorkflow {
+  readonly format: SchemaFormat;
+  /** The resolved JSON Schema of the parameters (`$ref`s inlined). Frozen: it is shared by every run. */
+  readonly schema: JSONSchema;
+  /** A defaulted copy of `parameters` (`undefined`/`null` = `{}`); the input is left untouched. */
+  applyDefaults(parameters: JSONValue | undefined): JSONValue;
+  /** Field errors with paths from `spec.workflow.parameters`, sorted; unknown parameters per `policy` (deny). */
+  validate(parameters: JSONValue | undefined, policy?: UnknownParameterPolicy): ValidationResult;
+}
+
+/** Raw schemas nesting deeper than this are refused before any converter walks them. */
+export const MAX_RAW_SCHEMA_DEPTH = 256;
+
+const SHORTHAND_FIELD = 'spec.schema.parameters';
+const OPENAPI_FIELD = 'spec.parameters.openAPIV3Schema';
+const EMPTY_SCHEMA: JSONSchema = { type: 'object', properties: {} };
+
+/** `Workflow "ns/name"` or `ClusterWorkflow "name"`, as error messages name a Workflow. */
+export function workflowLabel(workflow: WorkflowObject): string {
+  const name = typeof workflow.metadata?.name === 'string' ? workflow.metadata.name : '';
+  if (workflow.kind === 'ClusterWorkflow') return `ClusterWorkflow ${JSON.stringify(name)}`;
+  const namespace = workflow.metadata?.namespace;
+  return `Workflow ${JSON.stringify(namespace ? `${namespace}/${name}` : name)}`;
+}
+
+/**
+ * Picks the schema format (`spec.schema.parameters` = shorthand, `spec.parameters.openAPIV3Schema` = OpenAPI v3,
+ * neither = an empty object schema, reported as `openapi`), converts and compiles it. Throws `SchemaError` whose message names the
+ * Workflow and the schema field, e.g. `Workflow "default/docker": spec.schema.parameters.port: ...`.
+ */
+export function compileWorkflow(workflow: WorkflowObject): CompiledWorkflow {
+  const label = workflowLabel(workflow);
+  const spec: JSONObject = isPlainObject(workflow.spec) ? (workflow.spec as JSONObject) : {};
+  const shorthand = isPlainObject(spec.schema) ? spec.schema : undefined;
+  const openapiSection = isPlainObject(spec.parameters) ? spec.parameters : undefined;
+  const openapi = openapiSection?.openAPIV3Schema;
+
+  if (shorthand && openapi !== undefined) {
+    throw new SchemaError(
+      `${label}: spec.schema and ${OPENAPI_FIELD} are mutually exclusive; use one format`,
+    );
+  }
+  try {
+    if (openapi !== undefined) return compileOpenAPI(openapi, label);
+    if (shorthand) return compileShorthand(shorthand, label);
+    return build('openapi', EMPTY_SCHEMA, EMPTY_SCHEMA, label, OPENAPI_FIELD);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new SchemaError(
+        `${label}: ${openapi !== undefined ? OPENAPI_FIELD : SHORTHAND_FIELD}: schema is too large or nested too deeply`,
+      );
+    }
+    throw error;
+  }
+}
+
+function compileShorthand(section: JSONObject, label: string): CompiledWorkflow {
+  const { parameters, types } = section;
+  for (const [key, value] of [
+    ['parameters', parameters],
+    ['types', types],
+  ] as const) {
+    if (value !== undefined && value !== null && !isPlainObject(value)) {
+      throw new SchemaError(`${label}: spec.schema.${key}: must be an object`, `spec.schema.${key}`);
+    }
+    if (exceedsDepth(value, MAX_RAW_SCHEMA_DEPTH)) {
+      throw new SchemaError(
+        `${label}: spec.schema.${key}: nested more than ${MAX_RAW_SCHEMA_DEPTH} levels deep`,
+      );
+    }
+  }
+  let schema: JSONSchema;
+  try {
+    schema = shorthandToJSONSchema(
+      isPlainObject(parameters) ? parameters : undefined,
+      isPlainObject(types) ? types : undefined,
+    );
+  } catch (error) {
+    throw rethrowNamed(error, label, SHORTHAND_FIELD);
+  }
+  return build('shorthand', schema, schema, label, SHORTHAND_FIELD);
+}
+
+function compileOpenAPI(raw: JSONValue, label: string): CompiledWorkflow {
+  if (!isPlainObject(raw))
+    throw new SchemaError(`${label}: ${OPENAPI_FIELD}: must be an object`, OPENAPI_FIELD);
+  if (exceedsDepth(raw, MAX_RAW_SCHEMA_DEPTH)) {
+    throw new SchemaError(`${label}: ${OPENAPI_FIELD}: nested more than ${MAX_RAW_SCHEMA_DEPTH} levels deep`);
+  }
+  let resolved: JSONSchema;
+  let structural: JSONSchema;
+  try {
+    // Validation sees every key (as OpenChoreo's JSON-schema path does); defaulting uses the structural schema,
+    // which has the vendor extensions stripped, exactly as OpenChoreo's controller defaults.
+    resolved = resolveRefs(raw) ?? EMPTY_SCHEMA;
+    structural = openAPIV3ToStructural(raw) as JSONSchema;
+  } catch (error) {
+    throw rethrowNamed(error, label, OPENAPI_FIELD);
+  }
+  return build('openapi', resolved, structural, label, OPENAPI_FIELD);
+}
+
+function build(
+  format: SchemaFormat,
+  schema: JSONSchema,
+  structural: JSONSchema,
+  label: string,
+  field: string,
+): CompiledWorkflow {
+  let validator: ReturnType<typeof compileValidator>;
+  try {
+    validator = compileValidator(schema);
+  } catch (error) {
+    if (error instanceof SchemaError) {
+      const at = workflowFieldOf(format, field, error.field);
+      throw new SchemaError(`${label}: ${at}: ${error.message}`, at);
+    }
+    throw error;
+  }
+  const defaulter = compileDefaulter(structural);
+  deepFreeze(schema);
+  return {
+    format,
+    schema,
+    applyDefaults: (parameters) => defaulter.apply(parameters),
+    validate: (parameters, policy) => validator.validate(parameters, policy),
+  };
+}
+
+function rethrowNamed(error: unknown, label: string, field: string): unknown {
+  if (!(error instanceof SchemaError)) return error;
+  const at = error.field
+    ? error.field.startsWith('spec.')
+      ? error.field
+      : `${field}.${error.field}`
+    : field;
+  return new SchemaError(`${label}: ${at}: ${error.message}`, at);
+}
+
+// A validator's SchemaError carries a JSON Pointer into the converted schema. For OpenAPI that is the user's own
+// schema; for the shorthand it is generated, so only the property names lead back to the user's field.
+function workflowFieldOf(format: SchemaFormat, base: string, pointer: string | undefined): string {
+  if (!pointer) return base;
+  const tokens = pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+  if (format === 'openapi') return [base, ...tokens].join('.');
+  const names: string[] = [];
+  for (let index = 0; index < tokens.length;) {
+    if (tokens[index] === 'properties' && index + 1 < tokens.length) {
+      names.push(tokens[index + 1]!);
+      index += 2;
+    } else if (tokens[index] === 'items' || tokens[index] === 'additionalProperties') {
+      index += 1;
+    } else {
+      break;
+    }
+  }
+  return [base, ...names].join('.');
+}
+
+function deepFreeze(value: JSONValue): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Array.isArray(value) ? value : Object.values(value)) deepFreeze(child);
+}
+
+/**
+ * Compiled Workflows by version: keyed by uid + resourceVersion (a content hash when either is missing, e.g. a
+ * Workflow read from a file), least recently used evicted beyond `maxEntries`. A schema that does not compile is
+ * remembered too, so a broken Workflow costs one compile per version, not one per run.
+ */
+export class CompiledWorkflowCache {
+  readonly #entries = new Map<string, CompiledWorkflow | SchemaError>();
+
+  constructor(readonly maxEntries = 256) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError('maxEntries must be a positive integer');
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(workflow: WorkflowObject): CompiledWorkflow {
+    const key = cacheKey(workflow);
+    let entry = key === undefined ? undefined : this.#entries.get(key);
+    if (entry === undefined) {
+      try {
+        entry = compileWorkflow(workflow);
+      } catch (error) {
+        if (!(error instanceof SchemaError)) throw error;
+        entry = error;
+      }
+    }
+    if (key !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      if (this.#entries.size > this.maxEntries) {
+        const oldest = this.#entries.keys().next().value;
+        if (oldest !== undefined) this.#entries.delete(oldest);
+      }
+    }
+    if (entry instanceof SchemaError) throw entry;
+    return entry;
+  }
+}
+
+function cacheKey(workflow: WorkflowObject): string | undefined {
+  const { uid, resourceVersion } = workflow.metadata ?? {};
+  if (typeof uid === 'string' && uid && typeof resourceVersion === 'string' && resourceVersion) {
+    return `uid:${uid}/${resourceVersion}`;
+  }
+  try {
+    const spec = isPlainObject(workflow.spec) ? (workflow.spec as JSONObject) : {};
+    const content = JSON.stringify([workflowLabel(workflow), spec.schema ?? null, spec.parameters ?? null]);
+    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+  } catch {
+    return undefined; // too deep to serialise: compileWorkflow refuses it anyway
+  }
+}
+
+/**
+ * The Workflow a run refers to. A run without `spec.workflow.kind` (v0.17 CRDs) refers to a namespaced Workflow in
+ * its own namespace; a ClusterWorkflow has no namespace. Check `workflowReferenceErrors` first: this does not.
+ */
+export function workflowReference(run: WorkflowRunObject): {
+  kind: WorkflowKind;
+  name: string;
+  namespace?: string;
+} {
+  const workflow = isPlainObject(run.spec?.workflow) ? run.spec.workflow : undefined;
+  const name = typeof workflow?.name === 'string' ? workflow.name : '';
+  if (workflow?.kind === 'ClusterWorkflow') return { kind: 'ClusterWorkflow', name };
+  const namespace = run.metadata?.namespace;
+  return typeof namespace === 'string' && namespace
+    ? { kind: 'Workflow', name, namespace }
+    : { kind: 'Workflow', name };
+}
+
+const WORKFLOW_KINDS: readonly WorkflowKind[] = ['ClusterWorkflow', 'Workflow'];
+
+/** What is wrong with a run's `spec.workflow` reference itself (missing name, unsupported kind), as field errors. */
+export function workflowReferenceErrors(run: WorkflowRunObject): FieldError[] {
+  const spec = run.spec as unknown;
+  if (!isPlainObject(spec)) return [{ field: 'spec', message: 'Required value' }];
+  const workflow = spec.workflow;
+  if (!isPlainObject(workflow)) return [{ field: 'spec.workflow', message: 'Required value' }];
+  const errors: FieldError[] = [];
+  const { kind, name } = workflow;
+  if (kind !== undefined && !WORKFLOW_KINDS.includes(kind as WorkflowKind)) {
+    const shown =
+      typeof kind === 'string' ? JSON.stringify(kind.slice(0, 80)) : JSON.stringify(kind)?.slice(0, 80);
+    errors.push({
+      field: 'spec.workflow.kind',
+      message: `Unsupported value: ${shown}: supported values: ${WORKFLOW_KINDS.map((k) => `"${k}"`).join(', ')}`,
+    });
+  }
+  if (name === undefined || name === '')
+    errors.push({ field: 'spec.workflow.name', message: 'Required value' });
+  else if (typeof name !== 'string') {
+    errors.push({ field: 'spec.workflow.name', message: 'Invalid value: must be of type string' });
+  }
+  return errors;
+}
