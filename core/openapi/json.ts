@@ -149,7 +149,31 @@ export function goTypeName(value: JSONValue | undefined): string {
   }
 }
 
-/** A string quoted as Go's `%q` prints it (close enough: JSON escaping, which agrees for printable text). */
+const GO_ESCAPES: Readonly<Record<string, string>> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '"': '\\"',
+  '\\': '\\\\',
+};
+// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+const GO_PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+/** A string quoted as Go's `%q` prints it, so messages read as OpenChoreo's do. */
 export function quote(text: string): string {
-  return JSON.stringify(text);
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const escape = GO_ESCAPES[char];
+    if (escape !== undefined) out += escape;
+    else if (GO_PRINTABLE.test(char)) out += char;
+    else if (code < 0x80) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code <= 0xffff) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += `\\U${code.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}"`;
 }

@@ -107,6 +107,11 @@ describe('openapi: $ref resolution', () => {
     expect(cycle.field).to.equal('$defs.A.properties.x.$ref');
   });
 
+  it('quotes refs in messages as Go does', () => {
+    const error = schemaErrorFrom(() => resolveRefs({ properties: { a: { $ref: 'http://x/\u0000é' } } }));
+    expect(error.message).to.equal('only local $ref supported, got "http://x/\\x00é"');
+  });
+
   it(`counts schema levels as well as $ref hops towards the depth limit of ${MAX_REF_DEPTH}, as OpenChoreo does`, () => {
     expect(() => resolveRefs(nestedProperties(64))).not.to.throw();
     expect(schemaErrorFrom(() => resolveRefs(nestedProperties(65))).message).to.equal(
