@@ -8,7 +8,8 @@ import {
   openAPIV3ToStructuralAndJSONSchema,
   stripVendorExtensions,
 } from '../../core/openapi.ts';
-import type { JSONObject, JSONSchema, JSONValue } from '../../core/types.ts';
+import { applyDefaults } from '../../core/defaulting.ts';
+import type { JSONObject, JSONValue } from '../../core/types.ts';
 import { expectPointers, expectSubset, loadConformance, type ConformanceCase } from './fixtures.ts';
 
 type Operation =
@@ -26,16 +27,7 @@ interface OpenAPIV3Case extends ConformanceCase {
   expectValues?: JSONValue;
 }
 
-type ApplyDefaults = (schema: JSONSchema, values: JSONValue | undefined) => JSONValue;
-
-// The defaulting step lives in core/defaulting.ts (another module); loaded on use so this suite does not depend on
-// it for the other operations.
-async function applyDefaults(): Promise<ApplyDefaults> {
-  const module = (await import('../../core/defaulting.ts')) as { applyDefaults: ApplyDefaults };
-  return module.applyDefaults;
-}
-
-async function run(testCase: OpenAPIV3Case): Promise<unknown> {
+function run(testCase: OpenAPIV3Case): unknown {
   const { input } = testCase;
   switch (testCase.operation) {
     case 'StripVendorExtensions':
@@ -49,7 +41,7 @@ async function run(testCase: OpenAPIV3Case): Promise<unknown> {
     case 'OpenAPIV3ToStructuralAndJSONSchema':
       return openAPIV3ToStructuralAndJSONSchema(input);
     case 'ApplyDefaults':
-      return (await applyDefaults())(openAPIV3ToStructural(input), testCase.values);
+      return applyDefaults(openAPIV3ToStructural(input), testCase.values);
   }
 }
 
@@ -61,9 +53,9 @@ describe('conformance: openAPIV3Schema conversions (openapiv3-cases.json)', () =
   });
 
   for (const testCase of cases) {
-    it(testCase.name, async () => {
+    it(testCase.name, () => {
       const inputBefore = structuredClone(testCase.input);
-      const output = await run(testCase);
+      const output = run(testCase);
       if (testCase.expectSchema !== undefined) expect(output).to.deep.equal(testCase.expectSchema);
       if (testCase.expectSubset !== undefined) expectSubset(output, testCase.expectSubset);
       if (testCase.expectValues !== undefined) expect(output).to.deep.equal(testCase.expectValues);
