@@ -192,19 +192,31 @@ const VALIDATION_RULE_FIELDS: readonly FieldSpec[] = [
   { name: 'optionalOldSelf', kind: 'boolPtr', goType: 'bool' },
 ];
 
+// Fields whose value Kubernetes decodes with a nested, case-sensitive decoder.
+const SCHEMA_BOUNDARY_KINDS: ReadonlySet<FieldKind> = new Set([
+  'schemaOrArray',
+  'schemaOrBool',
+  'dependencies',
+]);
+
 interface StructSpec {
   readonly goName: string;
-  readonly fields: readonly FieldSpec[];
   readonly byName: ReadonlyMap<string, FieldSpec>;
   readonly byFoldedName: ReadonlyMap<string, FieldSpec>;
+  readonly goFields: ReadonlyMap<FieldSpec, GoFieldInfo>;
 }
 
 function structSpec(goName: string, fields: readonly FieldSpec[]): StructSpec {
   return {
     goName,
-    fields,
     byName: new Map(fields.map((field) => [field.name, field])),
     byFoldedName: new Map(fields.map((field) => [foldName(field.name), field])),
+    goFields: new Map(
+      fields.map((field) => [
+        field,
+        { name: field.name, struct: goName, boundary: SCHEMA_BOUNDARY_KINDS.has(field.kind) },
+      ]),
+    ),
   };
 }
 
@@ -221,12 +233,6 @@ function foldName(name: string): string {
     return letter.toUpperCase();
   });
 }
-
-const SCHEMA_BOUNDARY_KINDS: ReadonlySet<FieldKind> = new Set([
-  'schemaOrArray',
-  'schemaOrBool',
-  'dependencies',
-]);
 
 type Target = Record<string, unknown>;
 
@@ -289,7 +295,7 @@ class Decoder {
   }
 
   decodeRootList(value: JSONValue[], path: SchemaPath | undefined): V1Schema[] {
-    const schemas = this.decodeSchemaList(value, [], path, 'v1.JSONSchemaProps');
+    const schemas = this.decodeSchemaList(value, [], path);
     this.finish();
     return schemas;
   }
@@ -314,11 +320,7 @@ class Decoder {
       const field =
         spec.byName.get(key) ?? (this.caseSensitive ? undefined : spec.byFoldedName.get(foldName(key)));
       if (field === undefined) continue;
-      const goField: GoFieldInfo = {
-        name: field.name,
-        struct: spec.goName,
-        boundary: SCHEMA_BOUNDARY_KINDS.has(field.kind),
-      };
+      const goField = spec.goFields.get(field);
       this.decodeField(field, value[key] as JSONValue, target, childPath(path, key, goField));
     }
     return target;
@@ -371,12 +373,7 @@ class Decoder {
         return;
       case 'schemaList':
         if (Array.isArray(value)) {
-          target[name] = this.decodeSchemaList(
-            value,
-            target[name] as V1Schema[] | undefined,
-            path,
-            'v1.JSONSchemaProps',
-          );
+          target[name] = this.decodeSchemaList(value, target[name] as V1Schema[] | undefined, path);
         } else {
           this.typeError(value, goType, path);
         }
@@ -417,13 +414,12 @@ class Decoder {
     values: JSONValue[],
     existing: V1Schema[] | undefined,
     path: SchemaPath | undefined,
-    goType: string,
   ): V1Schema[] {
     return values.map((value, index) => {
       const target = asTarget(existing?.[index]);
       if (value === null) return target as V1Schema;
       if (!isJSONObject(value)) {
-        this.typeError(value, goType, childPath(path, index));
+        this.typeError(value, 'v1.JSONSchemaProps', childPath(path, index));
         return target as V1Schema;
       }
       return this.decodeStruct(SCHEMA_STRUCT, value, target, childPath(path, index)) as V1Schema;
