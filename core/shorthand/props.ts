@@ -95,7 +95,8 @@ export function toV1JSON(props: SchemaProps): JSONSchema {
   put('type', props.type || undefined);
   put('format', props.format || undefined);
   put('title', props.title || undefined);
-  put('default', props.default && canonicalJSON(props.default.value));
+  // A null default still makes the field optional, but Kubernetes' v1 conversion drops it from the output.
+  put('default', props.default?.value == null ? undefined : canonicalJSON(props.default.value));
   put('maximum', props.maximum);
   put('exclusiveMaximum', props.exclusiveMaximum || undefined);
   put('minimum', props.minimum);
