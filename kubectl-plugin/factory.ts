@@ -1,8 +1,7 @@
 // What every command needs from the outside world, in one object so tests can replace all of it: output streams,
 // a clock, the environment and a way to reach the cluster. Modelled on the GitHub CLI's cmdutil.Factory.
 import { Command } from 'commander';
-import { InputError, SchemaError } from '../core/errors.ts';
-import { KubeApiError, KubeConnectionError } from './kube.ts';
+import { InputError } from '../core/errors.ts';
 import type { ConnectionFlags, KubeClient } from './kube.ts';
 
 export interface Output {
@@ -34,6 +33,7 @@ export const EXIT_USAGE = 2;
 
 /** Wrong flags or arguments, found after commander's own checks: exit code 2. */
 export class UsageError extends Error {
+  override readonly name = 'UsageError';
   readonly exitCode = EXIT_USAGE;
 }
 
@@ -44,6 +44,7 @@ export class CommandError extends Error {
     readonly exitCode: number = EXIT_FAILURE,
   ) {
     super(message);
+    this.name = 'CommandError';
   }
 }
 
@@ -133,23 +134,32 @@ export function setAction<Options>(
   });
 }
 
-/** Prints an error as one line (`error: ...`) and returns the exit code it stands for. Never a stack trace. */
+/**
+ * Prints an error (`error: ...`) and returns the exit code it stands for. Never a stack trace. Errors are told
+ * apart by name rather than by class: the core is loaded with a dynamic import, and a module loaded twice (as
+ * happens under a test runner's loader) has two copies of each class.
+ */
 export function reportError(io: IOStreams, err: unknown): number {
-  if (err instanceof UsageError || err instanceof CommandError) {
-    io.stderr.write(`error: ${err.message}\n`);
-    return err.exitCode;
-  }
-  if (err instanceof InputError) {
-    io.stderr.write(`error: ${err.message}\n`);
-    return EXIT_USAGE;
-  }
-  if (err instanceof KubeApiError || err instanceof KubeConnectionError || err instanceof SchemaError) {
-    io.stderr.write(`error: ${err.message}\n`);
+  if (!(err instanceof Error)) {
+    io.stderr.write(`error: ${String(err)}\n`);
     return EXIT_FAILURE;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`error: ${message.split('\n', 1)[0]}\n`);
-  return EXIT_FAILURE;
+  switch (err.name) {
+    case 'UsageError':
+    case 'InputError':
+      io.stderr.write(`error: ${err.message}\n`);
+      return EXIT_USAGE;
+    // Messages made for users: ours, and the API server's own (a webhook denial may span several lines).
+    case 'CommandError':
+    case 'KubeApiError':
+    case 'KubeConnectionError':
+    case 'SchemaError':
+      io.stderr.write(`error: ${err.message}\n`);
+      return (err as Partial<CommandError>).exitCode ?? EXIT_FAILURE;
+    default:
+      io.stderr.write(`error: ${err.message.split('\n', 1)[0]}\n`);
+      return EXIT_FAILURE;
+  }
 }
 
 /** The namespace a command works in: `-n`, else the kubeconfig context's. */

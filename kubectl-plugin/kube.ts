@@ -81,6 +81,11 @@ export class KubeApiError extends Error {
   }
 }
 
+/** The HTTP status of an API error (told apart by name: see reportError in factory.ts), else undefined. */
+export function apiErrorCode(err: unknown): number | undefined {
+  return err instanceof Error && err.name === 'KubeApiError' ? (err as KubeApiError).code : undefined;
+}
+
 /** No usable configuration, or the server could not be reached at all. */
 export class KubeConnectionError extends Error {
   constructor(message: string) {
@@ -408,7 +413,7 @@ class HttpKubeClient implements KubeClient {
         ),
       (err: unknown) => {
         // The group is not served at all: no OpenChoreo CRDs are installed.
-        if (err instanceof KubeApiError && err.code === 404) return new Set<string>();
+        if (apiErrorCode(err) === 404) return new Set<string>();
         throw err;
       },
     );

@@ -8,7 +8,7 @@ import type {
   WorkflowKind,
   WorkflowRunObject,
 } from '../../core/types.ts';
-import { isPlainObject } from '../../core/json.ts';
+import { isPlainObject, setOwn } from '../../core/json.ts';
 import {
   CommandError,
   EXIT_FAILURE,
@@ -276,6 +276,7 @@ function typeName(value: JSONValue): string {
 }
 
 /** Server-owned fields of a manifest that must not be sent back on create. */
+const IDENTITY_METADATA = ['name', 'generateName', 'namespace'];
 const SERVER_METADATA = [
   'uid',
   'resourceVersion',
@@ -296,19 +297,16 @@ function buildRun(
     parameters: JSONObject;
   },
 ): WorkflowRunObject {
-  const metadata: Record<string, unknown> = { ...(base?.metadata ?? {}) };
-  for (const key of SERVER_METADATA) delete metadata[key];
-  delete metadata.name;
-  delete metadata.generateName;
-  metadata.namespace = target.namespace;
   const name = opts.name ?? (opts.generateName === undefined ? base?.metadata?.name : undefined);
-  if (name !== undefined) {
-    metadata.name = name;
-  } else {
-    metadata.generateName =
-      typeof opts.generateName === 'string'
-        ? opts.generateName
-        : (base?.metadata?.generateName ?? `${target.workflowName}-`);
+  const generateName =
+    typeof opts.generateName === 'string'
+      ? opts.generateName
+      : (base?.metadata?.generateName ?? `${target.workflowName}-`);
+  const metadata: JSONObject = name !== undefined ? { name } : { generateName };
+  metadata.namespace = target.namespace;
+  // The rest of the manifest's metadata (labels, annotations, ...) is kept; what the server owns is not sent.
+  for (const [key, value] of Object.entries((base?.metadata ?? {}) as JSONObject)) {
+    if (!IDENTITY_METADATA.includes(key) && !SERVER_METADATA.includes(key)) setOwn(metadata, key, value);
   }
   if (opts.displayName !== undefined) {
     metadata.annotations = {

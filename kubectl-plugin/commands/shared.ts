@@ -9,18 +9,18 @@ import type {
 } from '../../core/types.ts';
 import { CommandError, UsageError } from '../factory.ts';
 import type { IOStreams } from '../factory.ts';
-import { KubeApiError } from '../kube.ts';
+import { apiErrorCode } from '../kube.ts';
 import type { KubeClient, ObjectRef } from '../kube.ts';
 
 /** A 404 for the object itself (not for a resource type the server does not serve). */
 function isObjectNotFound(err: unknown, name: string): boolean {
-  return err instanceof KubeApiError && err.code === 404 && err.message.includes(`"${name}" not found`);
+  return apiErrorCode(err) === 404 && (err as Error).message.includes(`"${name}" not found`);
 }
 
 /** A 404 for the whole resource type: the CRD is not installed. */
 function rethrowMissingResource(err: unknown): never {
-  if (err instanceof KubeApiError && err.code === 404) {
-    throw new CommandError(`${err.message} (are OpenChoreo's CRDs installed in this cluster?)`);
+  if (apiErrorCode(err) === 404) {
+    throw new CommandError(`${(err as Error).message} (are OpenChoreo's CRDs installed in this cluster?)`);
   }
   throw err;
 }
@@ -142,8 +142,9 @@ export async function printObject(
 export async function formatObject(value: JSONValue | object, format: ObjectFormat): Promise<string> {
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
   const { stringify } = await import('yaml');
-  // kubectl's YAML: block style, sequences not indented under their key, no line folding.
-  return stringify(value, { indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false });
+  // kubectl's YAML: block style, sequences not indented under their key, no line folding. Strings that YAML 1.1
+  // would read as something else (yes, on, timestamps) are quoted, so kubectl apply reads back the same data.
+  return stringify(value, { version: '1.1', indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** kubectl's list wrapper for `-o json|yaml` of several objects. */

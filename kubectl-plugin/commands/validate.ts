@@ -12,7 +12,7 @@ import type {
   WorkflowRunObject,
 } from '../../core/types.ts';
 import type { CompiledWorkflow } from '../../core/workflow.ts';
-import { InputError, SchemaError } from '../../core/errors.ts';
+import { InputError } from '../../core/errors.ts';
 import { isPlainObject } from '../../core/json.ts';
 import {
   CommandError,
@@ -166,14 +166,9 @@ export async function runValidate(opts: ValidateOptions): Promise<number> {
   // Every run's Workflow is resolved before anything is printed, so unusable input never leaves half a report.
   for (const { value: run, source } of runs) {
     const name = run.metadata?.name ?? run.metadata?.generateName ?? '';
-    if (!run.spec?.workflow?.name) {
-      results.push({
-        name,
-        valid: false,
-        errors: [{ field: 'spec.workflow.name', message: 'Required value' }],
-        warnings: [],
-        object: run,
-      });
+    const referenceErrors = core.workflowReferenceErrors(run);
+    if (referenceErrors.length > 0) {
+      results.push({ name, valid: false, errors: referenceErrors, warnings: [], object: run });
       continue;
     }
     const entry = await resolver.resolve(run, source);
@@ -229,7 +224,9 @@ function compile(entry: WorkflowEntry, core: typeof import('../../core/index.ts'
     entry.compiled ??= core.compileWorkflow(entry.workflow);
     return entry.compiled;
   } catch (err) {
-    if (err instanceof SchemaError) throw new InputError(`${entry.source}: ${err.message}`);
+    // By name: the core is a dynamic import (see reportError).
+    if (err instanceof Error && err.name === 'SchemaError')
+      throw new InputError(`${entry.source}: ${err.message}`);
     throw err;
   }
 }

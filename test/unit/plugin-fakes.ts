@@ -141,6 +141,13 @@ export class FakeKube implements KubeClient {
     return this.served;
   }
 
+  /** The body of the `index`th create request. */
+  sent(index = 0): JSONObject {
+    const body = this.writes()[index]?.body;
+    if (!body) throw new Error(`no create request #${index}`);
+    return body;
+  }
+
   /** Requests that would change the cluster. */
   writes(): RecordedRequest[] {
     return this.requests.filter((request) => request.verb === 'create');

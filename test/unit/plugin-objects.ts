@@ -1,0 +1,78 @@
+// Workflows for the plugin's run tests: the seed's docker-build Workflow (v0.17 shorthand) and OpenChoreo's
+// dockerfile-builder ClusterWorkflow (v1.x OpenAPI) read from the shared samples, plus the `docker-build`
+// ClusterWorkflow that the run fixtures in test/fixtures/runs name.
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+
+import type { JSONObject } from '../../core/types.ts';
+
+export const SAMPLES = '/work/shared/openchoreo/samples';
+export const SEED = '/work/shared/seed/workflowrun-api-reference.md';
+
+export function sampleObjects(file: string): JSONObject[] {
+  return parseAllDocuments(readFileSync(`${SAMPLES}/${file}`, 'utf8'))
+    .map((document) => document.toJS() as JSONObject)
+    .filter((object) => object !== null);
+}
+
+export function sample(file: string, kind: string): JSONObject {
+  const found = sampleObjects(file).find((object) => object.kind === kind);
+  if (!found) throw new Error(`${file} has no ${kind}`);
+  return found;
+}
+
+/** v0.17: namespaced Workflow `generic-workflow-docker-build` in `default`, every parameter defaulted. */
+export const seedDockerBuild = (): JSONObject =>
+  sample('v0.17/workflow-generic-workflow-docker-build.yaml', 'Workflow');
+
+/** v1.x: ClusterWorkflow `dockerfile-builder`, repository.url required. */
+export const dockerfileBuilder = (): JSONObject =>
+  sample('v1.x/clusterworkflow-dockerfile-builder.yaml', 'ClusterWorkflow');
+
+/** The ClusterWorkflow the run fixtures name (`docker-build`), in the OpenAPI format. */
+export function dockerBuildClusterWorkflow(): JSONObject {
+  return {
+    apiVersion: 'openchoreo.dev/v1alpha1',
+    kind: 'ClusterWorkflow',
+    metadata: { name: 'docker-build', annotations: { 'openchoreo.dev/display-name': 'Docker build' } },
+    spec: {
+      parameters: {
+        openAPIV3Schema: {
+          type: 'object',
+          required: ['repository'],
+          properties: {
+            repository: {
+              type: 'object',
+              required: ['url'],
+              properties: {
+                url: { type: 'string', pattern: '^https://', description: 'Git repository URL' },
+                revision: {
+                  type: 'object',
+                  default: {},
+                  properties: {
+                    branch: { type: 'string', default: 'main' },
+                    commit: { type: 'string' },
+                  },
+                },
+                appPath: { type: 'string', default: '.' },
+              },
+            },
+            docker: {
+              type: 'object',
+              default: {},
+              properties: {
+                context: { type: 'string', default: '.' },
+                filePath: { type: 'string', default: './Dockerfile' },
+              },
+            },
+            tags: { type: 'array', items: { type: 'string' }, default: ['latest'], maxItems: 5 },
+            timeoutMinutes: { type: 'integer', default: 30, minimum: 1, maximum: 120 },
+            dryRun: { type: 'boolean', default: false },
+            buildArgs: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+            output: { type: 'string', enum: ['table', 'json'], default: 'table' },
+          },
+        },
+      },
+    },
+  };
+}
