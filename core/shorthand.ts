@@ -54,16 +54,24 @@ function goMessage(error: unknown): string {
 }
 
 /** Runs `parse`, turning a Go-style parse failure into a SchemaError prefixed like OpenChoreo's wrapping. */
-function parseOrFail<T>(prefix: string, parse: () => T): T {
+function parseOrFail<T>(prefix: string | (() => string), parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    return fail(`${prefix}: ${goMessage(error)}`);
+    const message = goMessage(error);
+    return fail(`${typeof prefix === 'string' ? prefix : prefix()}: ${message}`);
+  }
+}
+
+/** Go accepts Inf and NaN here, but JSON cannot carry them, so the schema is refused instead. */
+class NonFiniteNumberError extends GoParseError {
+  constructor() {
+    super('value must be a finite number');
   }
 }
 
 function requireFinite(value: number): number {
-  if (!Number.isFinite(value)) throw new GoParseError('value must be a finite number');
+  if (!Number.isFinite(value)) throw new NonFiniteNumberError();
   return value;
 }
 
@@ -183,8 +191,7 @@ function parseArbitraryValue(raw: string): TypedValue {
     try {
       return attempt();
     } catch (error) {
-      if (!(error instanceof GoParseError)) throw error;
-      if (error.message === 'value must be a finite number') throw error;
+      if (!(error instanceof GoParseError) || error instanceof NonFiniteNumberError) throw error;
     }
   }
   return { value, int64: false };
@@ -377,17 +384,20 @@ class Converter {
 
   /** Applies one known marker; false when `key` is not a marker the shorthand knows. */
   private applyMarker(schema: SchemaProps, key: string, value: string, schemaType: string): boolean {
-    const quoted = goQuote(value);
-    const float = () => parseOrFail(`invalid ${key} ${quoted}`, () => requireFinite(parseGoFloat64(value)));
-    const int = () => parseOrFail(`invalid ${key} ${quoted}`, () => parseGoInt64(value));
-    const bool = () => parseOrFail(`invalid ${key} ${quoted}`, () => parseGoBool(value));
+    const context = (what = key) => `invalid ${what} ${goQuote(value)}`;
+    const float = () => parseOrFail(context, () => requireFinite(parseGoFloat64(value)));
+    const int = () => parseOrFail(context, () => parseGoInt64(value));
+    const bool = () => parseOrFail(context, () => parseGoBool(value));
     switch (key) {
       case 'default':
-        schema.default = parseOrFail(`invalid default ${quoted}`, () => parseValueForType(value, schemaType));
+        schema.default = parseOrFail(context, () => parseValueForType(value, schemaType));
         break;
       case 'enum':
         schema.enum = splitRespectingQuotes(value, ',').map((entry) =>
-          parseOrFail(`invalid enum value ${goQuote(entry)}`, () => parseValueForType(entry, schemaType)),
+          parseOrFail(
+            () => `invalid enum value ${goQuote(entry)}`,
+            () => parseValueForType(entry, schemaType),
+          ),
         );
         break;
       case 'minimum':
@@ -424,7 +434,7 @@ class Converter {
         schema.maxProperties = int();
         break;
       case 'example':
-        schema.example = parseOrFail(`invalid example ${quoted}`, () => parseArbitraryValue(value));
+        schema.example = parseOrFail(context, () => parseArbitraryValue(value));
         break;
       case 'pattern':
         schema.pattern = unquoteIfNeeded(value);

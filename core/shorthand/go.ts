@@ -212,6 +212,20 @@ export function parseGoFloat64(value: string): number {
   return result;
 }
 
+const SIMPLE_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['a', '\x07'],
+  ['b', '\b'],
+  ['f', '\f'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['t', '\t'],
+  ['v', '\v'],
+  ['\\', '\\'],
+  ['"', '"'],
+]);
+
+const utf8Decoder = new TextDecoder('utf-8');
+
 /**
  * strconv.Unquote for a double-quoted literal, or undefined where Go reports an error (and the caller keeps the
  * text as written). `\x` and octal escapes are bytes; invalid UTF-8 they form decodes to U+FFFD, as Go's JSON
@@ -221,60 +235,54 @@ export function goUnquoteDouble(literal: string): string | undefined {
   if (literal.length < 2 || literal[0] !== '"' || literal[literal.length - 1] !== '"') return undefined;
   const body = literal.slice(1, -1);
   if (body.includes('\n')) return undefined;
-  const bytes: number[] = [];
-  const encoder = new TextEncoder();
-  const pushText = (text: string) => {
-    for (const byte of encoder.encode(text)) bytes.push(byte);
+  if (!body.includes('\\')) return body.includes('"') ? undefined : body;
+  let out = '';
+  let pendingBytes: number[] = [];
+  const flushBytes = () => {
+    if (pendingBytes.length > 0) out += utf8Decoder.decode(Uint8Array.from(pendingBytes));
+    pendingBytes = [];
   };
   for (let i = 0; i < body.length;) {
     const char = body[i]!;
     if (char === '"') return undefined;
     if (char !== '\\') {
-      const codePoint = body.codePointAt(i)!;
-      const text = String.fromCodePoint(codePoint);
-      pushText(text);
-      i += text.length;
+      flushBytes();
+      out += char;
+      i++;
       continue;
     }
     const escape = body[i + 1];
     if (escape === undefined) return undefined;
-    const simple: Record<string, number> = {
-      a: 7,
-      b: 8,
-      f: 12,
-      n: 10,
-      r: 13,
-      t: 9,
-      v: 11,
-      '\\': 92,
-      '"': 34,
-    };
-    if (Object.hasOwn(simple, escape)) {
-      bytes.push(simple[escape]!);
+    const simple = SIMPLE_ESCAPES.get(escape);
+    if (simple !== undefined) {
+      flushBytes();
+      out += simple;
       i += 2;
     } else if (escape === 'x') {
       const hexDigits = body.slice(i + 2, i + 4);
       if (!/^[0-9a-fA-F]{2}$/.test(hexDigits)) return undefined;
-      bytes.push(parseInt(hexDigits, 16));
+      pendingBytes.push(parseInt(hexDigits, 16));
       i += 4;
     } else if (escape === 'u' || escape === 'U') {
       const width = escape === 'u' ? 4 : 8;
       const hexDigits = body.slice(i + 2, i + 2 + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hexDigits)) return undefined;
+      if (hexDigits.length !== width || !/^[0-9a-fA-F]+$/.test(hexDigits)) return undefined;
       const codePoint = parseInt(hexDigits, 16);
       if (codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return undefined;
-      pushText(String.fromCodePoint(codePoint));
+      flushBytes();
+      out += String.fromCodePoint(codePoint);
       i += 2 + width;
-    } else if (/[0-7]/.test(escape)) {
+    } else if (escape >= '0' && escape <= '7') {
       const octal = body.slice(i + 1, i + 4);
       if (!/^[0-7]{3}$/.test(octal) || parseInt(octal, 8) > 255) return undefined;
-      bytes.push(parseInt(octal, 8));
+      pendingBytes.push(parseInt(octal, 8));
       i += 4;
     } else {
       return undefined;
     }
   }
-  return new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
+  flushBytes();
+  return out;
 }
 
 /** The name `%T` prints for a value decoded from JSON/YAML into Go's `any`. */
