@@ -13,7 +13,7 @@
 // `$default`, every leaf with a default) comes back complete. Restricting it to required properties keeps the
 // OpenAPI rule that optional intermediate objects without `default: {}` are not created; an object with a field
 // that nothing can fill is not created either, so validation reports that object as a missing required value.
-import { cloneJSON, isPlainObject, setOwn } from './json.ts';
+import { cloneJSON, DepthLimitError, isPlainObject, setOwn } from './json.ts';
 import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
 
 interface Fill {
@@ -38,13 +38,25 @@ export interface Defaulter {
   apply(values: JSONValue | undefined): JSONValue;
 }
 
+/**
+ * Parameters deeper than this are returned as given, undefaulted: validation refuses them anyway (its limit is
+ * lower), and copying them could exhaust the stack.
+ */
+export const MAX_DEFAULTING_DEPTH = 1000;
+
 export function compileDefaulter(schema: JSONSchema | null | undefined): Defaulter {
   const root = isPlainObject(schema) ? compileNode(schema) : undefined;
   return {
     apply(values) {
-      const copy = values === undefined || values === null ? {} : cloneJSON(values);
-      if (root) applyNode(copy, root);
-      return copy;
+      if (values === undefined || values === null) values = {};
+      try {
+        return root
+          ? copyWithDefaults(values, root, MAX_DEFAULTING_DEPTH)
+          : cloneJSON(values, MAX_DEFAULTING_DEPTH);
+      } catch (error) {
+        if (error instanceof DepthLimitError) return values;
+        throw error;
+      }
     },
   };
 }
@@ -101,6 +113,40 @@ function isFillableObject(schema: JSONObject, node: DefaultingNode): boolean {
   return isObject && node.declared.size > 0 && node.fills.length === node.declared.size;
 }
 
+// One pass that copies the input and fills defaults on the way: the copy of each object gets the given keys first,
+// in their order, then the missing defaults in schema order.
+function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number): JSONValue {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth <= 0) throw new DepthLimitError();
+  if (Array.isArray(value)) {
+    const items = node.items;
+    const copy: JSONValue[] = new Array<JSONValue>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      copy[index] = items
+        ? copyWithDefaults(value[index]!, items, depth - 1)
+        : cloneJSON(value[index]!, depth - 1);
+    }
+    return copy;
+  }
+  const copy: JSONObject = {};
+  const keys = Object.keys(value);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const child = node.additional && !node.declared.has(key) ? node.additional : node.properties.get(key);
+    const given = value[key] as JSONValue;
+    setOwn(copy, key, child ? copyWithDefaults(given, child, depth - 1) : cloneJSON(given, depth - 1));
+  }
+  for (const fill of node.fills) {
+    if (Object.hasOwn(value, fill.key)) continue;
+    const filled = fill.value === undefined ? {} : cloneJSON(fill.value);
+    const child = node.properties.get(fill.key);
+    if (child) applyNode(filled, child);
+    setOwn(copy, fill.key, filled);
+  }
+  return copy;
+}
+
+// Defaults a freshly copied default value in place (Kubernetes recurses into what it just filled in).
 function applyNode(value: JSONValue, node: DefaultingNode): void {
   if (Array.isArray(value)) {
     if (node.items) for (const item of value) applyNode(item, node.items);

@@ -20,15 +20,28 @@ export function getOwn(target: JSONObject, key: string): JSONValue | undefined {
   return Object.hasOwn(target, key) ? target[key] : undefined;
 }
 
+/** Thrown by `cloneJSON` when a value nests deeper than the limit it was given. */
+export class DepthLimitError extends RangeError {
+  constructor() {
+    super('value is nested too deeply to copy');
+    this.name = 'DepthLimitError';
+  }
+}
+
 /**
- * A deep copy of JSON data that keeps key order and `__proto__` keys as data. The caller bounds the depth
- * (see `exceedsDepth`); schemas and parameters are checked before they are copied.
+ * A deep copy of JSON data that keeps key order and `__proto__` keys as data. Throws `DepthLimitError` past
+ * `maxDepth` levels (by default deep enough for anything the core has already checked with `exceedsDepth`).
  */
-export function cloneJSON<T extends JSONValue>(value: T): T {
+export function cloneJSON<T extends JSONValue>(value: T, maxDepth = 1000): T {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((item) => cloneJSON(item)) as T;
+  if (maxDepth <= 0) throw new DepthLimitError();
+  if (Array.isArray(value)) {
+    const copy: JSONValue[] = new Array<JSONValue>(value.length);
+    for (let index = 0; index < value.length; index++) copy[index] = cloneJSON(value[index]!, maxDepth - 1);
+    return copy as T;
+  }
   const copy: JSONObject = {};
-  for (const key of Object.keys(value)) setOwn(copy, key, cloneJSON(value[key] as JSONValue));
+  for (const key of Object.keys(value)) setOwn(copy, key, cloneJSON(value[key] as JSONValue, maxDepth - 1));
   return copy as T;
 }
 
@@ -36,9 +49,13 @@ export function cloneJSON<T extends JSONValue>(value: T): T {
 export function exceedsDepth(value: unknown, limit: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (limit <= 0) return true;
-  const children = Array.isArray(value) ? value : Object.values(value);
-  for (const child of children) {
-    if (exceedsDepth(child, limit - 1)) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) if (exceedsDepth(value[index], limit - 1)) return true;
+    return false;
+  }
+  const keys = Object.keys(value);
+  for (let index = 0; index < keys.length; index++) {
+    if (exceedsDepth((value as Record<string, unknown>)[keys[index]!], limit - 1)) return true;
   }
   return false;
 }

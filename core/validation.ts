@@ -42,30 +42,38 @@ export interface ParameterValidator {
 // ajv-formats is CommonJS with a default export; under NodeNext its namespace object is what `import` gives.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-// One instance for the process: compiled validators are independent functions, and each schema is removed from
-// ajv's own cache right after compiling so Workflows that come and go do not pile up there.
-const ajv = new Ajv({
-  allErrors: true,
-  strict: false,
-  ownProperties: true,
-  verbose: true,
-  unicodeRegExp: false,
-});
-addFormats(ajv);
-const knownFormats = new Set(Object.keys(ajv.formats));
-
 // ajv compiles `enum` in time quadratic in its length (30,000 values take seconds), so a long enum becomes this
 // keyword instead: a set lookup, compiled in linear time, reported exactly like `enum`.
 const LARGE_ENUM = 'x-openchoreo-workflowrun-large-enum';
 const LARGE_ENUM_THRESHOLD = 64;
-ajv.addKeyword({
-  keyword: LARGE_ENUM,
-  schemaType: 'array',
-  compile(values: JSONValue[]) {
-    const allowed = new Set(values.map(enumKey));
-    return (data: JSONValue) => allowed.has(enumKey(data));
-  },
-});
+
+// Two instances for the process: compiled validators are independent functions, and each schema is removed from
+// ajv's cache right after compiling so Workflows that come and go do not pile up there. ajv's `ownProperties`
+// makes every property access a hasOwnProperty call (about 4x slower validation), and only matters for property
+// names Object.prototype also has (`constructor`, `toString`, ...), which would otherwise count as present; only
+// schemas that declare such a name get the careful instance.
+function createAjv(ownProperties: boolean): Ajv {
+  const instance = new Ajv({
+    allErrors: true,
+    strict: false,
+    ownProperties,
+    verbose: true,
+    unicodeRegExp: false,
+  });
+  addFormats(instance);
+  instance.addKeyword({
+    keyword: LARGE_ENUM,
+    schemaType: 'array',
+    compile(values: JSONValue[]) {
+      const allowed = new Set(values.map(enumKey));
+      return (data: JSONValue) => allowed.has(enumKey(data));
+    },
+  });
+  return instance;
+}
+const fastAjv = createAjv(false);
+const ownPropertiesAjv = createAjv(true);
+const knownFormats = new Set(Object.keys(fastAjv.formats));
 
 /** Equal JSON values get equal keys: scalars keep their identity, objects are compared by sorted-key JSON. */
 function enumKey(value: JSONValue): unknown {
@@ -87,7 +95,9 @@ function stableJSON(value: JSONValue): string {
  */
 export function compileValidator(schema: JSONSchema | null | undefined): ParameterValidator {
   if (!isPlainObject(schema)) throw new SchemaError('schema is nil');
-  const prepared = prepareForAjv(schema, '', 0);
+  const preparation: Preparation = { inheritedNames: false };
+  const prepared = prepareForAjv(schema, '', 0, preparation);
+  const ajv = preparation.inheritedNames ? ownPropertiesAjv : fastAjv;
   if (!ajv.validateSchema(prepared)) {
     throw schemaErrorFromMeta(ajv.errors ?? [], prepared);
   }
@@ -188,8 +198,18 @@ const SCHEMA_KEYWORDS = [
 ];
 const SCHEMA_LIST_KEYWORDS = ['allOf', 'anyOf', 'oneOf'];
 
+interface Preparation {
+  /** Whether the schema names a property Object.prototype also has. */
+  inheritedNames: boolean;
+}
+
 /** A copy of `schema` in the form ajv validates the way Kubernetes does; values are shared, never mutated. */
-function prepareForAjv(schema: JSONObject, pointer: string, depth: number): JSONObject {
+function prepareForAjv(
+  schema: JSONObject,
+  pointer: string,
+  depth: number,
+  preparation: Preparation,
+): JSONObject {
   if (depth > MAX_VALIDATED_SCHEMA_DEPTH) {
     throw new SchemaError(`schema is nested more than ${MAX_VALIDATED_SCHEMA_DEPTH} levels deep`, pointer);
   }
@@ -201,6 +221,7 @@ function prepareForAjv(schema: JSONObject, pointer: string, depth: number): JSON
       continue;
     if (key === 'format' && typeof value === 'string' && !knownFormats.has(value)) continue;
     if (key === 'pattern' && typeof value === 'string') checkPattern(value, at);
+    if (!preparation.inheritedNames && namesInheritedProperty(key, value)) preparation.inheritedNames = true;
     if (key === 'enum' && Array.isArray(value) && value.length > LARGE_ENUM_THRESHOLD) {
       out[LARGE_ENUM] = value;
       continue;
@@ -213,15 +234,15 @@ function prepareForAjv(schema: JSONObject, pointer: string, depth: number): JSON
         }
         const sub = value[name];
         map[name] = isPlainObject(sub)
-          ? prepareForAjv(sub, `${at}/${escapePointer(name)}`, depth + 1)
+          ? prepareForAjv(sub, `${at}/${escapePointer(name)}`, depth + 1, preparation)
           : (sub as JSONValue);
       }
       out[key] = map;
     } else if (SCHEMA_KEYWORDS.includes(key) && isPlainObject(value)) {
-      out[key] = prepareForAjv(value, at, depth + 1);
+      out[key] = prepareForAjv(value, at, depth + 1, preparation);
     } else if ((SCHEMA_LIST_KEYWORDS.includes(key) || key === 'items') && Array.isArray(value)) {
       out[key] = value.map((sub, index) =>
-        isPlainObject(sub) ? prepareForAjv(sub, `${at}/${index}`, depth + 1) : sub,
+        isPlainObject(sub) ? prepareForAjv(sub, `${at}/${index}`, depth + 1, preparation) : sub,
       );
     } else {
       out[key] = value;
@@ -239,6 +260,16 @@ function prepareForAjv(schema: JSONObject, pointer: string, depth: number): JSON
     }
   }
   return out;
+}
+
+const PROPERTY_NAME_KEYWORDS = new Set(['properties', 'required', 'dependencies', 'dependentRequired']);
+
+function namesInheritedProperty(keyword: string, value: JSONValue): boolean {
+  if (!PROPERTY_NAME_KEYWORDS.has(keyword) || typeof value !== 'object' || value === null) return false;
+  const names = Array.isArray(value)
+    ? value
+    : Object.keys(value).concat(...Object.values(value).filter(Array.isArray));
+  return names.some((name) => typeof name === 'string' && name in Object.prototype);
 }
 
 // OpenAPI v3.0 (and Kubernetes) write an exclusive bound as `minimum: 5, exclusiveMinimum: true`; ajv's draft-07
