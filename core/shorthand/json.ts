@@ -9,6 +9,12 @@ export const MAX_JSON_DEPTH = 1000;
 
 export class GoJSONError extends Error {}
 
+/** Go's scanner reports bytes: a non-ASCII character shows as the first byte of its UTF-8 form, read as a rune. */
+function offendingChar(text: string, pos: number): string {
+  const char = String.fromCodePoint(text.codePointAt(pos)!);
+  return char <= '\x7f' ? char : String.fromCharCode(new TextEncoder().encode(char)[0]!);
+}
+
 function quoteChar(char: string): string {
   if (char === "'") return "'\\''";
   if (char === '"') return `'"'`;
@@ -26,9 +32,7 @@ function scan(text: string): void {
   // The open containers: 'object' (between a key and the end of its value) or 'array'.
   const stack: ('object' | 'array')[] = [];
   const invalid = (context: string): never => {
-    throw new GoJSONError(
-      `invalid character ${quoteChar(String.fromCodePoint(text.codePointAt(pos)!))} ${context}`,
-    );
+    throw new GoJSONError(`invalid character ${quoteChar(offendingChar(text, pos))} ${context}`);
   };
   const end = (): never => {
     throw new GoJSONError('unexpected end of JSON input');

@@ -30,6 +30,17 @@ interface GoldenCase {
 // v1 conversion and Go's JSON encoder) returned for it.
 const GOLDEN: GoldenCase[] = [
   {
+    name: 'JSON errors name the first UTF-8 byte of a non-ASCII character, as Go does',
+    parameters: { m: 'map<string> | default={\u00e9:1}' },
+    error:
+      'field "m": invalid default "{\u00e9:1}": invalid character \'\u00c3\' looking for beginning of object key string',
+  },
+  {
+    name: 'byte escapes form UTF-8, invalid bytes become U+FFFD',
+    parameters: { s: 'string | default="\\xc3\\xa9\\xff"' },
+    schema: { type: 'object', properties: { s: { type: 'string', default: '\u00e9\ufffd' } } },
+  },
+  {
     name: 'single-quoted default doubles its quote',
     parameters: { tz: "string | default='it''s here'" },
     schema: { type: 'object', properties: { tz: { type: 'string', default: "it's here" } } },
