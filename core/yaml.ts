@@ -17,7 +17,7 @@ export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING_DEPTH = 200;
 
 /**
- * Every non-empty document in `text`, as plain JSON values. Throws `InputError` with `<source>: <problem>`
+ * Every non-empty (non-null) document in `text`, as plain JSON values. Throws `InputError` with `<source>: <problem>`
  * (with line and column when known) for anything that is not clean YAML.
  */
 export function parseDocuments(text: string, source: string): JSONValue[] {
@@ -30,8 +30,9 @@ export function parseDocuments(text: string, source: string): JSONValue[] {
     for (const document of documents) {
       const [problem] = document.errors;
       if (problem) throw new InputError(`${source}: ${describe(problem, text)}`);
-      if (document.contents === null) continue;
-      values.push(document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as JSONValue);
+      // An empty document (`---` then nothing, or only comments) is null, and kubectl skips it too.
+      const value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as JSONValue;
+      if (value !== null) values.push(value);
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
