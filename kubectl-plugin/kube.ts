@@ -178,7 +178,7 @@ export async function loadConnection(
       'no Kubernetes configuration found: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config',
     );
   }
-  const { parse } = await import('yaml');
+  const { parse } = await import('./yaml-text.ts');
   const files: LoadedFile[] = [];
   for (const path of paths) {
     let text: string;

@@ -1,0 +1,344 @@
+// `kubectl workflowrun` end to end: the real kubectl finds the bundled plugin on PATH (its plugin discovery), and
+// the plugin talks to the real control plane with OpenChoreo's CRDs. Statuses are written through the status
+// subresource exactly as OpenChoreo's controller writes them (conditions.md).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { parse, stringify } from 'yaml';
+
+import { check, loadSamples, sampleYaml, withCluster, type CommandResult } from './harness.ts';
+import { REPO_ROOT } from '../cluster/tools.ts';
+
+const DIST = path.join(REPO_ROOT, 'dist');
+const EXECUTABLES = ['kubectl-workflowrun', 'kubectl_complete-workflowrun'];
+
+interface Condition {
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  observedGeneration: number;
+  lastTransitionTime: string;
+}
+
+/** A PATH folder with the bundled executables under the names kubectl looks for (no `.mjs`). */
+function pluginPath(): { dir: string; cleanup: () => void } {
+  if (!existsSync(path.join(DIST, 'kubectl-workflowrun.mjs'))) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'plugin-e2e-bin-'));
+  for (const name of EXECUTABLES) symlinkSync(path.join(DIST, `${name}.mjs`), path.join(dir, name));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function controllerStatus(generation: number, outcome: 'succeeded' | 'failed' | 'running') {
+  const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const condition = (type: string, status: 'True' | 'False', reason: string, message: string): Condition => ({
+    type,
+    status,
+    reason,
+    message,
+    observedGeneration: generation,
+    lastTransitionTime: at,
+  });
+  const conditions =
+    outcome === 'running'
+      ? [
+          condition('WorkflowCompleted', 'False', 'WorkflowPending', 'Workflow has not completed yet'),
+          condition('WorkflowRunning', 'True', 'WorkflowRunning', 'Argo Workflow is running'),
+        ]
+      : outcome === 'succeeded'
+        ? [
+            condition('WorkflowRunning', 'False', 'WorkflowRunning', 'Argo Workflow running has completed'),
+            condition('WorkflowSucceeded', 'True', 'WorkflowSucceeded', 'Workflow completed successfully'),
+            condition(
+              'WorkflowCompleted',
+              'True',
+              'WorkflowSucceeded',
+              'Workflow has completed successfully',
+            ),
+          ]
+        : [
+            condition('WorkflowRunning', 'False', 'WorkflowRunning', 'Argo Workflow running has completed'),
+            condition('WorkflowFailed', 'True', 'WorkflowFailed', 'Workflow execution failed'),
+            condition('WorkflowCompleted', 'True', 'WorkflowFailed', 'Workflow has completed with failure'),
+          ];
+  return {
+    startedAt: at,
+    ...(outcome === 'running' ? {} : { completedAt: at }),
+    conditions,
+    runReference: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      name: 'argo-run',
+      namespace: 'workflows',
+    },
+  };
+}
+
+for (const version of ['v1.x', 'v0.17'] as const) {
+  describe(`kubectl workflowrun plugin on OpenChoreo ${version} CRDs`, function () {
+    this.timeout(60_000);
+    const e2e = withCluster(version);
+    let bin: { dir: string; cleanup: () => void };
+    before(() => {
+      bin = pluginPath();
+    });
+    after(() => bin?.cleanup());
+
+    /** `kubectl workflowrun <args>` through kubectl's plugin discovery, in the test's namespace. */
+    function plugin(
+      args: string[],
+      options: { input?: string; kubeconfig?: string } = {},
+    ): Promise<CommandResult> {
+      const env: NodeJS.ProcessEnv = { PATH: `${bin.dir}:${process.env.PATH ?? ''}` };
+      if (options.kubeconfig) env.KUBECONFIG = options.kubeconfig;
+      return e2e.cluster.kubectl(['workflowrun', ...args, '-n', e2e.namespace], {
+        env,
+        ...(options.input === undefined ? {} : { input: options.input }),
+      });
+    }
+
+    const workflowName = version === 'v1.x' ? 'dockerfile-builder' : 'generic-workflow-docker-build';
+
+    async function applyWorkflow(): Promise<void> {
+      const samples = await loadSamples(version);
+      const workflow = samples.find((s) => s.name === workflowName);
+      if (!workflow) throw new Error(`no ${workflowName} sample`);
+      check(
+        await e2e.kubectl(['apply', '-f', '-'], { input: sampleYaml(workflow, e2e.namespace) }),
+        'apply Workflow',
+      );
+    }
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the stored object freely
+    async function getRun(name: string): Promise<Record<string, any>> {
+      return JSON.parse(check(await e2e.kubectl(['get', 'workflowrun', name, '-o', 'json']), 'get run'));
+    }
+
+    async function setStatus(name: string, outcome: 'succeeded' | 'failed' | 'running'): Promise<void> {
+      const run = await getRun(name);
+      const status = controllerStatus(run.metadata.generation as number, outcome);
+      check(
+        await e2e.kubectl([
+          'patch',
+          `workflowrun/${name}`,
+          '--subresource=status',
+          '--type=merge',
+          '-p',
+          JSON.stringify({ status }),
+        ]),
+        'patch status',
+      );
+    }
+
+    it('create with --set and --values stores a complete, defaulted run', async function () {
+      await applyWorkflow();
+      const dir = mkdtempSync(path.join(tmpdir(), 'plugin-e2e-values-'));
+      try {
+        const values = path.join(dir, 'values.yaml');
+        writeFileSync(
+          values,
+          stringify({
+            repository: { url: 'https://github.com/openchoreo/sample-workloads', appPath: '/from-file' },
+          }),
+        );
+        const result = await plugin([
+          'create',
+          workflowName,
+          'run-1',
+          '--values',
+          values,
+          '--set',
+          'repository.revision.branch=release',
+          '--set',
+          'repository.appPath=/from-flag',
+        ]);
+        expect(result.stderr).to.equal('');
+        expect(result.code).to.equal(0);
+        expect(result.stdout).to.equal('workflowrun.openchoreo.dev/run-1 created\n');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const stored = await getRun('run-1');
+      const parameters = stored.spec.workflow.parameters;
+      expect(parameters.repository).to.deep.equal({
+        url: 'https://github.com/openchoreo/sample-workloads',
+        appPath: '/from-flag',
+        revision: { branch: 'release', commit: '' },
+        ...(version === 'v1.x' ? { secretRef: '' } : {}),
+      });
+      expect(parameters.docker).to.have.keys('context', 'filePath');
+      expect(stored.metadata.annotations['openchoreo.dev/display-name']).to.equal(`${workflowName}: run-1`);
+      if (version === 'v1.x') expect(stored.spec.workflow.kind).to.equal('ClusterWorkflow');
+      else expect(stored.spec.workflow).not.to.have.property('kind');
+    });
+
+    it('create with bad parameters lists every problem and stores nothing', async function () {
+      await applyWorkflow();
+      const result = await plugin([
+        'create',
+        workflowName,
+        'bad-run',
+        '--set',
+        'repository.url=42',
+        '--set',
+        'docker.context=[1]',
+        '--set',
+        'colour=blue',
+      ]);
+      expect(result.code).to.equal(1);
+      expect(result.stdout).to.equal('');
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines[0]).to.match(/^error: the parameters do not match .*; nothing was sent:$/);
+      expect(lines.slice(1)).to.deep.equal([
+        '  spec.workflow.parameters.colour: Unknown field',
+        '  spec.workflow.parameters.docker.context: Invalid value: [1]: must be of type string',
+        '  spec.workflow.parameters.repository.url: Invalid value: 42: must be of type string',
+      ]);
+      const listed = check(await e2e.kubectl(['get', 'workflowruns', '-o', 'name']), 'get runs');
+      expect(listed).to.equal('');
+    });
+
+    it('describe and list render a run whose status the controller set', async function () {
+      await applyWorkflow();
+      check(
+        await plugin(['create', workflowName, 'shown', '--set', 'repository.url=https://example.com/r']),
+        'create',
+      );
+      await setStatus('shown', 'succeeded');
+      const described = await plugin(['describe', 'shown']);
+      expect(described.stderr).to.equal('');
+      expect(described.code).to.equal(0);
+      const fields = Object.fromEntries(
+        described.stdout
+          .split('\n\n')[0]!
+          .split('\n')
+          .map((line) => line.split(/:\s+/, 2) as [string, string]),
+      );
+      expect(fields).to.deep.include({
+        Name: 'shown',
+        Namespace: e2e.namespace,
+        Status: 'Succeeded',
+        Workflow: `${version === 'v1.x' ? 'ClusterWorkflow' : 'Workflow'}/${workflowName}`,
+      });
+      expect(described.stdout).to.match(/^ {2}repository\.url +=  ?https:\/\/example\.com\/r$/m);
+      expect(described.stdout).to.match(/^ {2}repository\.revision\.branch += main {2}\(default\)$/m);
+      expect(described.stdout).to.match(
+        /^ {2}WorkflowSucceeded +True +WorkflowSucceeded +\d+s +Workflow completed successfully$/m,
+      );
+      expect(described.stdout).to.include('workflows');
+
+      const listed = await plugin(['list']);
+      expect(listed.code).to.equal(0);
+      const [header, row, ...rest] = listed.stdout.trimEnd().split('\n');
+      expect(header!.split(/\s{2,}/)).to.deep.equal(['NAME', 'WORKFLOW', 'STATUS', 'AGE']);
+      expect(row!.split(/\s{2,}/).slice(0, 3)).to.deep.equal([
+        'shown',
+        `${version === 'v1.x' ? 'ClusterWorkflow' : 'Workflow'}/${workflowName}`,
+        'Succeeded',
+      ]);
+      expect(rest).to.deep.equal([]);
+    });
+
+    it('wait exits 0 for a succeeded run and 1 for a failed one', async function () {
+      await applyWorkflow();
+      for (const name of ['will-pass', 'will-fail']) {
+        check(
+          await plugin(['create', workflowName, name, '--set', 'repository.url=https://example.com/r']),
+          'create',
+        );
+        await setStatus(name, 'running');
+      }
+      const passing = plugin(['wait', 'will-pass', '--timeout', '30s']);
+      const failing = plugin(['wait', 'will-fail', '--timeout', '30s']);
+      // The waits watch the runs while they are still running; the controller then finishes them.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await setStatus('will-pass', 'succeeded');
+      await setStatus('will-fail', 'failed');
+      const [passed, failed] = await Promise.all([passing, failing]);
+      expect(passed.code).to.equal(0);
+      expect(passed.stdout).to.equal('workflowrun.openchoreo.dev/will-pass Succeeded\n');
+      expect(failed.code).to.equal(1);
+      expect(failed.stdout).to.equal(
+        'workflowrun.openchoreo.dev/will-fail Failed: Workflow execution failed\n',
+      );
+    });
+
+    it('errors are one clear line: missing run, missing Workflow', async function () {
+      const missingRun = await plugin(['describe', 'ghost']);
+      expect(missingRun.code).to.equal(1);
+      expect(missingRun.stderr).to.equal(
+        `error: workflowrun "ghost" not found in namespace "${e2e.namespace}"\n`,
+      );
+      const missingWorkflow = await plugin(['create', 'no-such-workflow']);
+      expect(missingWorkflow.code).to.equal(1);
+      expect(missingWorkflow.stderr).to.equal(
+        version === 'v1.x'
+          ? 'error: clusterworkflow "no-such-workflow" not found\n'
+          : `error: workflow "no-such-workflow" not found in namespace "${e2e.namespace}"\n`,
+      );
+    });
+
+    it('errors are one clear line: unreachable server, forbidden namespace', async function () {
+      const dir = mkdtempSync(path.join(tmpdir(), 'plugin-e2e-kubeconfig-'));
+      try {
+        const admin = parse(readFileSync(e2e.cluster.kubeconfigPath, 'utf8'));
+        const unreachable = structuredClone(admin);
+        for (const entry of unreachable.clusters) entry.cluster.server = 'https://127.0.0.1:1';
+        const unreachablePath = path.join(dir, 'unreachable');
+        writeFileSync(unreachablePath, stringify(unreachable));
+        const down = await plugin(['list'], { kubeconfig: unreachablePath });
+        expect(down.code).to.equal(1);
+        expect(down.stderr).to.equal(
+          'error: cannot reach the Kubernetes API server at https://127.0.0.1:1: connection refused\n',
+        );
+
+        check(await e2e.kubectl(['create', 'serviceaccount', 'nobody']), 'create sa');
+        const token = check(await e2e.kubectl(['create', 'token', 'nobody']), 'create token').trim();
+        const restricted = structuredClone(admin);
+        restricted.users = [{ name: 'nobody', user: { token } }];
+        for (const entry of restricted.contexts) entry.context.user = 'nobody';
+        const restrictedPath = path.join(dir, 'restricted');
+        writeFileSync(restrictedPath, stringify(restricted));
+        const forbidden = await plugin(['list'], { kubeconfig: restrictedPath });
+        expect(forbidden.code).to.equal(1);
+        expect(forbidden.stderr).to.equal(
+          `error: workflowruns.openchoreo.dev is forbidden: User "system:serviceaccount:${e2e.namespace}:nobody" cannot list resource "workflowruns" in API group "openchoreo.dev" in the namespace "${e2e.namespace}"\n`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    if (version === 'v1.x') {
+      it('params shows the parameter tree and the compiled schema', async function () {
+        await applyWorkflow();
+        const tree = await plugin(['params', workflowName]);
+        expect(tree.code).to.equal(0);
+        expect(tree.stdout).to.match(/^repository\.url +string +yes +<none>/m);
+        const schema = await plugin(['params', workflowName, '-o', 'json']);
+        expect(JSON.parse(schema.stdout).required).to.deep.equal(['repository']);
+      });
+
+      it('kubectl completes subcommands and run names through kubectl_complete-workflowrun', async function () {
+        await applyWorkflow();
+        check(
+          await plugin(['create', workflowName, 'complete-me', '--set', 'repository.url=https://x.io/r']),
+          'create',
+        );
+        const env = { PATH: `${bin.dir}:${process.env.PATH ?? ''}` };
+        const commands = await e2e.cluster.kubectl(['__complete', 'workflowrun', 'de'], { env });
+        expect(commands.stdout.split('\n')[0]).to.match(/^describe\t/);
+        expect(commands.stdout).to.match(/^:4$/m);
+        const names = await e2e.cluster.kubectl(
+          ['__complete', 'workflowrun', 'describe', '-n', e2e.namespace, 'compl'],
+          { env },
+        );
+        expect(names.stdout.split('\n').slice(0, 2)).to.deep.equal(['complete-me', ':4']);
+      });
+    }
+  });
+}
