@@ -76,7 +76,10 @@ function reuseKubeconfig(): string | undefined {
 // Established), which then overlaps with the tests of the first cluster.
 export function useCluster(version: CrdVersion): Promise<E2ECluster> {
   const requested = startOnce(version);
-  for (const other of wanted) startOnce(other).catch(() => undefined); // reported when its suite asks for it
+  // Not on a reused cluster: two versions would race to install conflicting CRDs there.
+  if (!reuseKubeconfig()) {
+    for (const other of wanted) startOnce(other).catch(() => undefined); // reported when its suite asks for it
+  }
   return requested.then((started) => started.cluster);
 }
 
@@ -95,23 +98,38 @@ async function start(version: CrdVersion): Promise<Started> {
   const kubeconfig = reuseKubeconfig();
   if (kubeconfig) {
     const existing = await ExistingCluster.connect(kubeconfig, scratch);
-    const installedCrds = await ensureCrdsOn(existing, version);
-    return { version, existing, installedCrds, cluster: decorate(existing, version, true) };
+    try {
+      const installedCrds = await ensureCrdsOn(existing, version);
+      return { version, existing, installedCrds, cluster: decorate(existing, version, true) };
+    } catch (error) {
+      await existing.close();
+      throw error;
+    }
   }
   const plane = await ControlPlane.start({
     dir: scratch,
     labels: { crds: version },
     logArchiveDir: join(LOG_ARCHIVE_DIR, version),
   });
-  const started: Started = { version, plane, cluster: decorate(plane, version, false) };
-  const crdStart = Date.now();
-  await installCrds(plane, version);
-  if (process.env.E2E_VERBOSE) {
-    console.log(
-      `      [control plane ${version}: up in ${plane.startupMs} ms, CRDs in ${Date.now() - crdStart} ms]`,
-    );
+  try {
+    const crdStart = Date.now();
+    await installCrds(plane, version);
+    if (process.env.E2E_VERBOSE) {
+      const crdMs = Date.now() - crdStart;
+      console.log(`      [control plane ${version}: up in ${plane.startupMs} ms, CRDs in ${crdMs} ms]`);
+    }
+  } catch (error) {
+    await plane.stop();
+    throw new Error(`${(error as Error).message}\n(control plane logs: ${join(LOG_ARCHIVE_DIR, version)})`, {
+      cause: error,
+    });
   }
-  return started;
+  return { version, plane, cluster: decorate(plane, version, false) };
+}
+
+// A reused cluster that cannot serve a suite (it has the other CRD version): the suite is skipped, not failed.
+export class ClusterUnsuitable extends Error {
+  override name = 'ClusterUnsuitable';
 }
 
 // Uses the OpenChoreo CRDs already on a reused cluster when they are the requested version; installs them when
@@ -129,9 +147,9 @@ async function ensureCrdsOn(cluster: ExistingCluster, version: CrdVersion): Prom
   }
   const installed: CrdVersion = clusterWorkflows ? 'v1.x' : 'v0.17';
   if (installed !== version) {
-    throw new Error(
-      `the cluster in KUBECONFIG has OpenChoreo's ${installed} CRDs, not ${version}: run only the ${installed} ` +
-        `suites there (mocha --grep ${installed}) or unset E2E_USE_KUBECONFIG`,
+    throw new ClusterUnsuitable(
+      `the cluster in KUBECONFIG has OpenChoreo's ${installed} CRDs, not ${version}: skipping the ${version} suites ` +
+        `(unset E2E_USE_KUBECONFIG to run them on a local control plane)`,
     );
   }
   return undefined;
@@ -176,7 +194,13 @@ export function withCluster(version: CrdVersion): ClusterContext {
   let namespace: string | undefined;
   before(async function () {
     this.timeout(CLUSTER_START_TIMEOUT_MS);
-    cluster = await useCluster(version);
+    try {
+      cluster = await useCluster(version);
+    } catch (error) {
+      if (!(error instanceof ClusterUnsuitable)) throw error;
+      console.log(`      (${error.message})`);
+      this.skip();
+    }
   });
   beforeEach(async function () {
     namespace = await required().createNamespace(this.currentTest?.title ?? 'test');
