@@ -79,6 +79,9 @@ export interface RawRequest {
   declareLength?: boolean;
   timeoutMs?: number;
   agent?: Agent | false;
+  /** Check the server's certificate (against the agent's or `ca`); off by default. */
+  verify?: boolean;
+  ca?: string;
 }
 
 /** One HTTPS request to 127.0.0.1; rejects when no complete answer arrives within the deadline. */
@@ -100,7 +103,8 @@ export function send(request: RawRequest): Promise<RawResponse> {
         path: request.path,
         headers,
         agent: request.agent ?? false,
-        rejectUnauthorized: false,
+        rejectUnauthorized: request.verify === true,
+        ...(request.ca === undefined ? {} : { ca: request.ca }),
       },
       (response) => {
         const chunks: Buffer[] = [];
