@@ -290,6 +290,16 @@ describe('core/validation: hostile input', () => {
     });
   });
 
+  it('matches catastrophic-backtracking patterns in linear time instead of hanging', () => {
+    // Without V8's linear-time fallback this takes longer than the universe is old; mocha's timeout is the check.
+    const schema = object({
+      s: { type: 'string', pattern: '^(a+)+$' },
+      t: { type: 'string', pattern: '^(\\w+\\s?)*$' },
+    });
+    const errors = errorsOf(schema, { s: `${'a'.repeat(64)}!`, t: `${'word '.repeat(40)}!` });
+    expect(errors.map((error) => error.field)).to.deep.equal([`${P}.s`, `${P}.t`]);
+  });
+
   it('keeps __proto__ and constructor keys in parameters as plain data', () => {
     const schema = object({
       map: { type: 'object', additionalProperties: { type: 'string' } },
@@ -330,6 +340,16 @@ describe('core/validation: schemas that cannot be used', () => {
     const badPattern = schemaError(object({ name: { type: 'string', pattern: '([a-z' } }));
     expect(badPattern.field).to.equal('/properties/name/pattern');
     expect(badPattern.message).to.match(/^invalid pattern "\(\[a-z": /);
+  });
+
+  it('refuses backreferences and lookarounds, which Kubernetes (RE2) refuses too', () => {
+    for (const pattern of ['(?=a)b', '(?<!a)b', '(a)\\1', '(?<n>a)\\k<n>']) {
+      expect(schemaError(object({ s: { type: 'string', pattern } })).message).to.match(
+        /is not supported by Kubernetes \(RE2\)/,
+      );
+    }
+    for (const pattern of ['[(?=]', '(?<name>x)', '(?:x)\\d+'])
+      compileValidator(object({ s: { type: 'string', pattern } }));
   });
 
   it('refuses a property named __proto__, which ajv would silently skip', () => {
