@@ -259,6 +259,17 @@ describe('core/defaulting: idempotence, no mutation, hostile keys', () => {
     expect(Object.prototype).to.not.have.own.property('polluted');
   });
 
+  it('returns absurdly deep parameters as given instead of overflowing the stack (validation refuses them)', () => {
+    let deep: JSONValue = 'leaf';
+    for (let level = 0; level < 100_000; level++) deep = { a: deep };
+    const schema: JSONSchema = {
+      type: 'object',
+      properties: { a: { type: 'object', additionalProperties: {} } },
+    };
+    expect(applyDefaults(schema, deep)).to.equal(deep);
+    expect(applyDefaults(null, deep)).to.equal(deep);
+  });
+
   it('does not treat inherited names as declared properties', () => {
     const result = applyDefaults(
       { type: 'object', properties: { a: str({ default: 'x' }) } },
