@@ -1,11 +1,16 @@
 // The local control plane itself: OpenChoreo's real CRDs and samples through the real kubectl, the status
-// subresource the way OpenChoreo's controller writes it, and RBAC checks for a service account.
+// subresource the way OpenChoreo's controller writes it, RBAC checks for a service account, and webhook registration.
 import { expect } from 'chai';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 
 import {
   check,
   loadSamples,
+  registerWebhooks,
   sampleYaml,
+  unregisterWebhooks,
+  waitForWebhooks,
   withCluster,
   type ClusterContext,
   type CrdVersion,
@@ -195,6 +200,48 @@ for (const version of ['v1.x', 'v0.17'] as const) {
         const token = await e2e.kubectl(['create', 'token', sa, '--duration=10m']);
         expect(token.code, token.stderr).to.equal(0);
         expect(token.stdout.split('.')).to.have.length(3);
+      });
+
+      it('registers a webhook by URL and caBundle that the API server calls over TLS', async function () {
+        this.timeout(60_000);
+        // A stand-in for the real webhook: denies every review and records the paths it was called on.
+        const cert = await e2e.cluster.issueServingCert(['127.0.0.1'], 'stub-webhook');
+        const paths = new Set<string>();
+        const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+          let body = '';
+          req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          req.on('end', () => {
+            paths.add(req.url ?? '');
+            const review = JSON.parse(body) as { request: { uid: string } };
+            res.setHeader('content-type', 'application/json');
+            res.end(
+              JSON.stringify({
+                apiVersion: 'admission.k8s.io/v1',
+                kind: 'AdmissionReview',
+                response: {
+                  uid: review.request.uid,
+                  allowed: false,
+                  status: { code: 403, message: 'stub says no' },
+                },
+              }),
+            );
+          });
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        try {
+          await registerWebhooks(e2e.cluster, { url, caBundle: e2e.cluster.webhookCa.certPem });
+          await waitForWebhooks(e2e.cluster);
+          const run = await sample(version, 'WorkflowRun', names.run);
+          const denied = await e2e.kubectl(['apply', '-f', '-'], { input: sampleYaml(run, e2e.namespace) });
+          expect(denied.code).to.equal(1);
+          expect(denied.stderr).to.include('stub says no');
+          expect([...paths]).to.include.members(['/mutate-workflowrun?timeout=5s']);
+        } finally {
+          // failurePolicy Fail: a configuration left behind would block every later WorkflowRun write.
+          await unregisterWebhooks(e2e.cluster);
+          server.close();
+        }
       });
     }
   });
