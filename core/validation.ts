@@ -11,12 +11,11 @@
 //   OpenChoreo's schemas never say `additionalProperties: false`, so this is a separate check whose outcome
 //   follows the caller's policy. An explicit `additionalProperties: false` is a schema constraint and always an
 //   error.
-import v8 from 'node:v8';
-
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 import { SchemaError } from './errors.ts';
+import { compileRE2, re2Engine } from './regexp.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
 
@@ -41,12 +40,6 @@ export interface ParameterValidator {
   validate(parameters: JSONValue | undefined, policy?: UnknownParameterPolicy): ValidationResult;
 }
 
-// Workflow authors write `pattern`s and users supply the strings they run on. Kubernetes matches with RE2, in
-// linear time; V8 backtracks, so `^(a+)+$` against 40 characters would stall the process for good. This V8 flag
-// moves any match that backtracks excessively to V8's linear-time engine (same results, for the RE2-compatible
-// patterns checkPattern admits). It is process-wide and only changes how pathological matches run.
-v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-
 // ajv-formats is CommonJS with a default export; under NodeNext its namespace object is what `import` gives.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
@@ -66,7 +59,8 @@ function createAjv(ownProperties: boolean): Ajv {
     strict: false,
     ownProperties,
     verbose: true,
-    unicodeRegExp: false,
+    // Patterns are RE2, matched in linear time (core/regexp.ts).
+    code: { regExp: re2Engine },
   });
   addFormats(instance);
   instance.addKeyword({
@@ -299,43 +293,10 @@ function rewriteOpenAPIBounds(out: JSONObject, schema: JSONObject): void {
 
 function checkPattern(pattern: string, at: string): void {
   try {
-    new RegExp(pattern);
+    compileRE2(pattern);
   } catch (error) {
     throw new SchemaError(`invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`, at);
   }
-  const unsupported = nonRE2Construct(pattern);
-  if (unsupported) {
-    throw new SchemaError(
-      `invalid pattern ${JSON.stringify(pattern)}: ${unsupported} is not supported by Kubernetes (RE2) regular expressions`,
-      at,
-    );
-  }
-}
-
-/**
- * Backreferences and lookarounds: Go's RE2, which Kubernetes validates with, refuses them, and they are what V8's
- * linear-time engine cannot run, so such a pattern could backtrack without bound.
- */
-function nonRE2Construct(pattern: string): string | undefined {
-  let inClass = false;
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index];
-    if (char === '\\') {
-      const next = pattern[index + 1] ?? '';
-      if (!inClass && /[1-9]/.test(next)) return 'a backreference';
-      if (!inClass && next === 'k' && pattern[index + 2] === '<') return 'a named backreference';
-      index++;
-    } else if (inClass) {
-      if (char === ']') inClass = false;
-    } else if (char === '[') {
-      inClass = true;
-    } else if (char === '(' && pattern[index + 1] === '?') {
-      const kind = pattern.slice(index + 2, index + 4);
-      if (kind.startsWith('=') || kind.startsWith('!') || kind === '<=' || kind === '<!')
-        return 'a lookaround';
-    }
-  }
-  return undefined;
 }
 
 function schemaErrorFromMeta(errors: ErrorObject[], schema: JSONObject): SchemaError {

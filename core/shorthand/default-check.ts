@@ -4,6 +4,7 @@
 // int64 bounds truncated, multipleOf tested with kube-openapi's tolerance.
 import { isIP } from 'node:net';
 
+import { compileRE2, type Pattern } from '../regexp.ts';
 import type { JSONValue } from '../types.ts';
 import { compareGoStrings, formatGoFloat, formatGoValue, goQuote } from './go.ts';
 import type { SchemaProps, TypedValue } from './props.ts';
@@ -246,38 +247,19 @@ function checkString(schema: SchemaProps, value: string, format: string, path: s
   } else if (schema.minLength !== undefined && length < schema.minLength) {
     errors.push(`${path} in ${IN} should be at least ${schema.minLength} chars long`);
   } else if (schema.pattern) {
-    const regex = compilePattern(schema.pattern);
-    if (typeof regex === 'string') {
-      errors.push(`${path} in ${IN} should match '${schema.pattern}, but pattern is invalid: ${regex}'`);
-    } else if (!regex.test(value)) {
-      errors.push(`${path} in ${IN} should match '${schema.pattern}'`);
+    let regex: Pattern | undefined;
+    try {
+      regex = compileRE2(schema.pattern);
+    } catch (error) {
+      const problem = (error as Error).message;
+      errors.push(`${path} in ${IN} should match '${schema.pattern}, but pattern is invalid: ${problem}'`);
     }
+    if (regex && !regex.test(value)) errors.push(`${path} in ${IN} should match '${schema.pattern}'`);
   }
   if (format !== '' && !FORMAT_CHECKS[normalizeFormat(format)]!(value)) {
     errors.push(`${path} in ${IN} must be of type ${format}: ${goQuote(value)}`);
   }
   return errors;
-}
-
-const patternCache = new Map<string, RegExp | string>();
-
-/** A Go (RE2) pattern as a JS RegExp; RE2-only syntax JS lacks is reported as an invalid pattern. */
-function compilePattern(pattern: string): RegExp | string {
-  let compiled = patternCache.get(pattern);
-  if (compiled === undefined) {
-    try {
-      compiled = new RegExp(pattern, 'u');
-    } catch {
-      try {
-        compiled = new RegExp(pattern);
-      } catch (error) {
-        compiled = (error as Error).message;
-      }
-    }
-    if (patternCache.size > 1000) patternCache.clear();
-    patternCache.set(pattern, compiled);
-  }
-  return compiled;
 }
 
 /** Go's float64-to-int64 conversion on amd64: truncation, with out-of-range values becoming MinInt64. */
