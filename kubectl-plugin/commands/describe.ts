@@ -1,8 +1,7 @@
 // `kubectl workflowrun describe NAME`: one run in the kubectl describe / tkn style, with parameters that came from
 // the Workflow's defaults marked when the Workflow can be read.
 import type { Command } from 'commander';
-import type { WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
-import type { CompiledWorkflow } from '../../core/workflow.ts';
+import type { JSONSchema, WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
 import {
   EXIT_OK,
   addConnectionFlags,
@@ -14,7 +13,7 @@ import {
 } from '../factory.ts';
 import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
 import type { KubeClient } from '../kube.ts';
-import { getRun, workflowRefOf } from './shared.ts';
+import { getRun, parameterSchema, storedWorkflowRef } from './shared.ts';
 
 export interface DescribeOptions {
   io: IOStreams;
@@ -51,31 +50,32 @@ export function newDescribeCommand(
 }
 
 export async function runDescribe(opts: DescribeOptions): Promise<number> {
-  // The renderer and the core (schema conversion) load while the run is fetched.
-  const modules = Promise.all([import('../render/describe.ts'), import('../../core/index.ts')]);
-  modules.catch(() => undefined);
+  // The renderer loads while the run is fetched. The core's validator (ajv) is never loaded: describe only needs
+  // the Workflow's schema, to mark defaults, and start-up time is what this command is measured on.
+  const renderer = import('../render/describe.ts');
+  renderer.catch(() => undefined);
   const namespace = await resolveNamespace(opts.connection, opts.kube);
   const run = await getRun(await opts.kube(), namespace, opts.name);
-  const [{ renderDescribe }, core] = await modules;
-  const workflow = await readableWorkflow(opts, run, core);
+  const workflow = await readableWorkflowSchema(opts, run);
+  const { renderDescribe } = await renderer;
   opts.io.stdout.write(renderDescribe(run, { now: opts.clock(), color: opts.io.color, workflow }));
   return EXIT_OK;
 }
 
 /**
- * The run's Workflow compiled, or undefined when it cannot be read (deleted, forbidden, broken schema): describe
- * then shows the parameters without marking defaults rather than failing.
+ * The parameter schema of the run's Workflow, or undefined when it cannot be read (deleted, forbidden, broken
+ * schema): describe then shows the parameters without marking defaults rather than failing.
  */
-async function readableWorkflow(
+async function readableWorkflowSchema(
   opts: DescribeOptions,
   run: WorkflowRunObject,
-  core: typeof import('../../core/index.ts'),
-): Promise<CompiledWorkflow | undefined> {
+): Promise<{ schema: JSONSchema } | undefined> {
   try {
-    const reference = workflowRefOf(run, core);
+    const reference = storedWorkflowRef(run);
     if (!reference) return undefined;
     const workflow = (await (await opts.kube()).get(reference)) as WorkflowObject;
-    return core.compileWorkflow(workflow);
+    const schema = await parameterSchema(workflow);
+    return schema ? { schema } : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,9 @@
 // Cluster look-ups, flags and output helpers that several commands share, with the one-line errors users see.
 import { Option } from 'commander';
+import { isPlainObject } from '../../core/json.ts';
 import type {
   JSONObject,
+  JSONSchema,
   JSONValue,
   WorkflowKind,
   WorkflowObject,
@@ -47,14 +49,37 @@ export function workflowRef(kind: WorkflowKind, name: string, namespace: string 
     : { kind, plural: 'workflows', name, namespace: namespace ?? 'default' };
 }
 
-/** Where a stored run's Workflow lives, by the core's rule; undefined when the run names none. */
-export function workflowRefOf(
-  run: WorkflowRunObject,
-  core: Pick<typeof import('../../core/index.ts'), 'workflowReference'>,
-): WorkflowRef | undefined {
-  if (!run.spec?.workflow?.name) return undefined;
-  const reference = core.workflowReference(run);
-  return workflowRef(reference.kind, reference.name, reference.namespace ?? run.metadata?.namespace);
+/**
+ * Where a stored run's Workflow lives: the core's `workflowReference` rule (no kind = a namespaced Workflow in the
+ * run's namespace), restated here because the core's module also loads the validator, which describe avoids.
+ */
+export function storedWorkflowRef(run: WorkflowRunObject): WorkflowRef | undefined {
+  const workflow = run.spec?.workflow;
+  if (typeof workflow?.name !== 'string' || workflow.name === '') return undefined;
+  return workflowRef(
+    workflow.kind === 'ClusterWorkflow' ? 'ClusterWorkflow' : 'Workflow',
+    workflow.name,
+    run.metadata?.namespace,
+  );
+}
+
+/**
+ * A Workflow's parameter schema as JSON Schema, by the format rule of the core's `compileWorkflow` but through the
+ * converters alone (no validator): OpenAPI v3 with its `$ref`s resolved, or the shorthand converted. Undefined
+ * when the Workflow declares neither.
+ */
+export async function parameterSchema(workflow: WorkflowObject): Promise<JSONSchema | undefined> {
+  const spec = isPlainObject(workflow.spec) ? (workflow.spec as JSONObject) : {};
+  const openapi = isPlainObject(spec.parameters) ? spec.parameters.openAPIV3Schema : undefined;
+  if (isPlainObject(openapi))
+    return (await import('../../core/openapi.ts')).resolveRefs(openapi) ?? undefined;
+  const shorthand = isPlainObject(spec.schema) ? spec.schema : undefined;
+  if (!shorthand) return undefined;
+  const { parameters, types } = shorthand;
+  return (await import('../../core/shorthand.ts')).shorthandToJSONSchema(
+    isPlainObject(parameters) ? parameters : undefined,
+    isPlainObject(types) ? types : undefined,
+  );
 }
 
 /** `clusterworkflow "x"` / `workflow "x" in namespace "y"`, the way kubectl names objects in errors. */
