@@ -61,9 +61,15 @@ cluster-down: deps
 dev: build tools
 	$(NODE_TS) scripts/dev.ts --crds $(CRDS)
 
+# The bundle's entry files import their chunks by relative path, so the whole of dist/ is installed in one folder
+# and the executables kubectl discovers on PATH are symlinks into it.
+PREFIX ?= /usr/local
 install-plugin: build
-	install -m 0755 dist/kubectl-workflowrun.mjs $(or $(PREFIX),/usr/local)/bin/kubectl-workflowrun
-	install -m 0755 dist/kubectl_complete-workflowrun.mjs $(or $(PREFIX),/usr/local)/bin/kubectl_complete-workflowrun
+	rm -rf $(PREFIX)/lib/kubectl-workflowrun
+	mkdir -p $(PREFIX)/lib/kubectl-workflowrun $(PREFIX)/bin
+	cp -R dist/. $(PREFIX)/lib/kubectl-workflowrun/
+	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl-workflowrun.mjs $(PREFIX)/bin/kubectl-workflowrun
+	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl_complete-workflowrun.mjs $(PREFIX)/bin/kubectl_complete-workflowrun
 
 image:
 	@engine=$$(command -v docker || command -v podman || true); \
