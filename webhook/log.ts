@@ -1,4 +1,5 @@
-// JSON logs through pino, written asynchronously in 4 KiB batches so that one line per review costs little.
+// JSON logs through pino, written asynchronously (sonic-boom batches whatever accumulates while a write is under
+// way) so that one line per review costs little and no line waits for a buffer to fill.
 import { pino, type Level, type Logger } from 'pino';
 
 export const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -10,7 +11,7 @@ export interface WebhookLogger {
 }
 
 export function createLogger(level: Level = 'info', fd = 1): WebhookLogger {
-  const destination = pino.destination({ dest: fd, sync: false, minLength: 4096 });
+  const destination = pino.destination({ dest: fd, sync: false });
   const logger = pino(
     {
       level,
