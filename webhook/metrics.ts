@@ -42,12 +42,25 @@ export function createMetrics(informers: () => readonly InformerState[] = () => 
       for (const state of informers()) this.set({ resource: state.resource }, state.synced ? 1 : 0);
     },
   });
+  // prom-client hashes the label values on every labels() call; the combinations are few, so keep the children.
+  const children = new Map<
+    string,
+    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }
+  >();
   return {
     registry,
     observeReview(webhook, operation, allowed, dryRun, seconds) {
-      // Positional label values skip prom-client's per-call label object validation on the hot path.
-      requests.labels(webhook, operation, allowed ? 'true' : 'false', dryRun ? 'true' : 'false').inc();
-      duration.labels(webhook, operation).observe(seconds);
+      const key = `${webhook} ${operation} ${allowed} ${dryRun}`;
+      let child = children.get(key);
+      if (child === undefined) {
+        child = {
+          count: requests.labels(webhook, operation, allowed ? 'true' : 'false', dryRun ? 'true' : 'false'),
+          time: duration.labels(webhook, operation),
+        };
+        children.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
     },
   };
 }

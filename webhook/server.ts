@@ -219,10 +219,13 @@ export class WebhookServer {
     }
     const payload = JSON.stringify(reviewResponse(decoded.apiVersion, request.uid, answer));
     if (this.#closing) response.setHeader('Connection', 'close');
-    response.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(payload),
-    });
+    // A flat header list skips the per-request walk over a headers object.
+    response.writeHead(200, [
+      'Content-Type',
+      'application/json',
+      'Content-Length',
+      String(Buffer.byteLength(payload)),
+    ]);
     response.end(payload);
     this.#record(route, request, answer, started);
   }
