@@ -269,6 +269,8 @@ export function unreachableKubeconfig(directory: string): string {
   return path;
 }
 
+const CAPTURE_LIMIT = 8 * 1024 * 1024;
+
 export async function startChildWebhook(options: {
   certFile: string;
   keyFile: string;
@@ -296,12 +298,23 @@ export async function startChildWebhook(options: {
       env: { ...process.env, KUBECONFIG: options.kubeconfig },
     },
   );
+  // A soak logs a line per review: keep the first few MiB, enough for any test that reads the log.
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (stdout.length < CAPTURE_LIMIT) stdout += chunk.toString('utf8');
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (stderr.length < CAPTURE_LIMIT) stderr += chunk.toString('utf8');
+  });
+  // The webhook dies with this process, however this process ends.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
   const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    child.once('exit', (code, signal) => {
+      process.off('exit', killOnExit);
+      resolve(code ?? signal ?? 'unknown');
+    }),
   );
   let done = false;
   void exited.then(() => (done = true));
