@@ -735,6 +735,18 @@ for (const [description, value] of [
   );
 }
 
+// ---- 10. catastrophic-backtracking patterns (a JavaScript RegExp would take minutes; RE2 answers at once) ----
+
+for (const [description, parametersText] of [
+  ['nested quantifier', `{"nested":${J(`${'a'.repeat(5000)}!`)}}`],
+  ['overlapping alternation', `{"alternation":${J(`${'a'.repeat(5000)}!`)}}`],
+  ['email-like pattern', `{"email":${J(`${'a'.repeat(5000)}!`)}}`],
+  ['all three', `{"nested":${J(`${'a'.repeat(40)}!`)},"alternation":${J(`${'a'.repeat(40)}!`)},"email":${J(`${'a1'.repeat(40)}!`)}}`],
+] as const) {
+  addReview('redos', description, buildRun(parametersText, 'redos'));
+  addReview('redos', `${description} (mutate)`, buildRun(parametersText, 'redos'), { endpoint: '/mutate-workflowrun' });
+}
+
 // ---- 10. numbers at JSON's limits ----
 
 for (const [description, number] of [

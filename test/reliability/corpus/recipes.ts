@@ -71,6 +71,9 @@ const WORKFLOWS_JSON = `[
    "__proto__":{"type":"string","default":"from-default"},
    "constructor":{"type":"string","default":"ctor-default"},
    "prototype":{"type":"object","properties":{"polluted":{"type":"string","default":"yes"}}}}}}}},
+ {"apiVersion":"openchoreo.dev/v1alpha1","kind":"Workflow","metadata":{"name":"redos","namespace":"default","uid":"u-redos","resourceVersion":"1"},
+  "spec":{"parameters":{"openAPIV3Schema":{"type":"object","properties":{
+   "nested":{"type":"string","pattern":"^(a+)+$"},"alternation":{"type":"string","pattern":"^(a|aa)+$"},"email":{"type":"string","pattern":"^([a-zA-Z0-9])(([.-]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$"}}}}}},
  {"apiVersion":"openchoreo.dev/v1alpha1","kind":"ClusterWorkflow","metadata":{"name":"build","uid":"u-cbuild","resourceVersion":"1"},
   "spec":{"schema":{"parameters":{"repository":{"url":"string | pattern=^https://"}}}}}
 ]`;
