@@ -8,8 +8,8 @@ import { createLogger, LOG_LEVELS } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { WebhookServer } from './server.ts';
 import { CertificateReloader } from './tls.ts';
-import { InformerWorkflows } from './workflows.ts';
-import { createKubeClient, type KubeClient } from '../kubectl-plugin/kube.ts';
+import { InformerWorkflows } from './informers.ts';
+import { KubeConfig } from '@kubernetes/client-node';
 
 interface Flags {
   port: number;
@@ -77,18 +77,38 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-async function connect(kubeconfig: string | undefined): Promise<KubeClient> {
+// What KubeConfig.loadFromDefault() settles for when it finds no kubeconfig and no service account: a context of
+// this name pointing at http://localhost:8080, which is never what a webhook should talk to.
+const NO_CONFIGURATION_CONTEXT = 'loaded-context';
+
+/** `--kubeconfig`, else KUBECONFIG, ~/.kube/config, then the pod's service account (client-node's defaults). */
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const config = new KubeConfig();
+  const source = path ?? process.env.KUBECONFIG ?? '~/.kube/config';
   try {
-    return await createKubeClient(kubeconfig === undefined ? {} : { kubeconfig });
+    if (path !== undefined) config.loadFromFile(path);
+    else config.loadFromDefault(undefined, true);
   } catch (error) {
-    fail((error as Error).message, 2);
+    fail(`cannot load kubeconfig ${source}: ${(error as Error).message.split('\n', 1)[0]}`, 2);
   }
+  if (path === undefined && config.getCurrentContext() === NO_CONFIGURATION_CONTEXT) {
+    fail(
+      'no Kubernetes configuration found: pass --kubeconfig, set KUBECONFIG or run in a pod with a service account',
+      2,
+    );
+  }
+  const contextName = config.getCurrentContext();
+  if (!contextName) fail(`kubeconfig ${source} has no current-context`, 2);
+  if (!config.getCurrentCluster()) {
+    fail(`kubeconfig ${source}: context "${contextName}" or its cluster is not defined`, 2);
+  }
+  return config;
 }
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv);
   const { logger: log, flush } = createLogger(flags.logLevel);
-  const client = await connect(flags.kubeconfig);
+  const kubeConfig = loadKubeConfig(flags.kubeconfig);
 
   let certificates: CertificateReloader;
   try {
@@ -103,7 +123,7 @@ async function main(): Promise<void> {
     fail((error as Error).message, 2);
   }
 
-  const workflows = new InformerWorkflows(client, log);
+  const workflows = new InformerWorkflows(kubeConfig, log);
   const metrics = createMetrics(() => workflows.states());
   const server = new WebhookServer({
     routes: admissionRoutes({

@@ -1,0 +1,151 @@
+// The webhook's Workflow lookup on client-node informers (webhook/informers.ts) against a miniature API server:
+// readiness only after the lists, watch events reaching the cache, the direct GET on a miss, ClusterWorkflows only
+// when served, and an API server that goes away and comes back (resumed watch, or a relist after 410 Gone).
+import { expect } from 'chai';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { InformerWorkflows } from '../../webhook/informers.ts';
+import type { JSONObject } from '../../core/types.ts';
+import { FakeApiServer } from './fake-apiserver.ts';
+
+const log = pino({ level: 'silent' });
+
+function workflow(name: string, namespace: string, revision = 'a'): JSONObject {
+  return {
+    apiVersion: 'openchoreo.dev/v1alpha1',
+    kind: 'Workflow',
+    metadata: { name, namespace },
+    spec: { revision },
+  };
+}
+
+async function eventually(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  ms = 5000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('webhook Workflow informers on @kubernetes/client-node', function () {
+  this.timeout(20_000);
+  let api: FakeApiServer;
+  let workflows: InformerWorkflows | undefined;
+
+  const start = () => {
+    const config = new KubeConfig();
+    config.loadFromFile(api.kubeconfig());
+    workflows = new InformerWorkflows(config, log);
+    return workflows;
+  };
+  const directGets = () =>
+    api.calls.filter((call) => call.method === 'GET' && /\/workflows\/[^/]+$/.test(call.path));
+
+  beforeEach(async () => {
+    api = await new FakeApiServer().start();
+    api.put('workflows', workflow('docker', 'team-a'));
+    api.put('clusterworkflows', { kind: 'ClusterWorkflow', metadata: { name: 'shared' }, spec: {} });
+  });
+  afterEach(async () => {
+    workflows?.stop();
+    workflows = undefined;
+    await api.dispose();
+  });
+
+  it('is ready only once discovery and every list are done, then answers from the cache', async () => {
+    const lookup = start();
+    expect(lookup.notReady()).to.include('API discovery of openchoreo.dev pending');
+    await eventually('ready', () => lookup.notReady().length === 0);
+    expect(lookup.states()).to.deep.equal([
+      { resource: 'workflows', synced: true, size: 1 },
+      { resource: 'clusterworkflows', synced: true, size: 1 },
+    ]);
+    const found = await lookup.get('Workflow', 'docker', 'team-a');
+    expect(found?.metadata?.name).to.equal('docker');
+    expect((await lookup.get('ClusterWorkflow', 'shared'))?.kind).to.equal('ClusterWorkflow');
+    expect(directGets()).to.deep.equal([]);
+    const list = api.calls.find(
+      (call) => call.path === '/apis/openchoreo.dev/v1alpha1/workflows' && !call.query.has('watch'),
+    );
+    expect(list, 'a list across all namespaces').to.not.equal(undefined);
+  });
+
+  it('follows watch events: a change and a deletion reach the cache', async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    await eventually('watching', () => api.watching('workflows') === 1);
+    api.put('workflows', workflow('docker', 'team-a', 'b'));
+    await eventually('the change is cached', async () => {
+      const cached = (await lookup.get('Workflow', 'docker', 'team-a')) as { spec?: { revision?: string } };
+      return cached?.spec?.revision === 'b';
+    });
+    api.remove('workflows', 'docker', 'team-a');
+    await eventually('the deletion is cached', () => lookup.states()[0]!.size === 0);
+    expect(await lookup.get('Workflow', 'docker', 'team-a')).to.equal(undefined);
+    expect(directGets(), 'a miss asks the server directly').to.have.length(1);
+  });
+
+  it('asks the server directly on a miss, so a Workflow applied with its run is found at once', async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    api.endWatches(); // its event must not arrive first
+    api.put('workflows', workflow('fresh', 'team-b'));
+    const found = await lookup.get('Workflow', 'fresh', 'team-b');
+    expect(found?.metadata?.name).to.equal('fresh');
+    expect(await lookup.get('Workflow', 'ghost', 'team-b')).to.equal(undefined);
+  });
+
+  it('watches ClusterWorkflows only when their CRD is served (v0.17 CRDs have none)', async () => {
+    api.served = ['workflowruns', 'workflows'];
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    expect(lookup.states().map((state) => state.resource)).to.deep.equal(['workflows']);
+    api.served = undefined;
+    api.remove('clusterworkflows', 'shared');
+    expect(await lookup.get('ClusterWorkflow', 'shared')).to.equal(undefined);
+  });
+
+  it('an API server restart: unready while away, the cache still serves, the watch resumes without a relist', async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    const lists = () =>
+      api.calls.filter((call) => call.path.endsWith('/workflows') && !call.query.has('watch')).length;
+    const listsBefore = lists();
+    await api.stop();
+    await eventually('unready', () => lookup.notReady().includes('informer for workflows not synced'));
+    expect(
+      (await lookup.get('Workflow', 'docker', 'team-a'))?.metadata?.name,
+      'served from the cache',
+    ).to.equal('docker');
+    const lookupError = await lookup.get('Workflow', 'ghost', 'team-a').then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    expect(lookupError).to.match(/^looking up Workflow "ghost" failed: [^\n]+$/);
+    api.put('workflows', workflow('while-away', 'team-a'));
+    await api.start();
+    await eventually('ready again', () => lookup.notReady().length === 0, 15_000);
+    await eventually('the missed event is replayed', () => lookup.states()[0]!.size === 2);
+    expect(lists(), 'resumed from the last resourceVersion').to.equal(listsBefore);
+    expect(lookup.states().every((state) => state.synced)).to.equal(true);
+  });
+
+  it('relists when the resourceVersion is gone (410), dropping what was deleted meanwhile', async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    await api.stop();
+    await eventually('unready', () => lookup.notReady().length > 0);
+    api.remove('workflows', 'docker', 'team-a');
+    api.put('workflows', workflow('newer', 'team-a'));
+    api.compactedBefore = Number.MAX_SAFE_INTEGER;
+    await api.start();
+    await eventually('ready again', () => lookup.notReady().length === 0, 15_000);
+    await eventually('relisted', async () => (await lookup.get('Workflow', 'newer', 'team-a')) !== undefined);
+    api.compactedBefore = 0;
+    await eventually('the deleted Workflow is gone', () => lookup.states()[0]!.size === 1);
+  });
+});
