@@ -64,7 +64,7 @@ export function systemFactory(): Factory {
       color: colorWanted(isTTY, process.env),
     },
     clock: () => new Date(),
-    kubeClient: async (flags) => (await import('./kube.ts')).createKubeClient(flags),
+    kubeClient: async (flags) => (await import('./kube-client.ts')).createKubeClient(flags),
     exitCode: EXIT_OK,
   };
 }
