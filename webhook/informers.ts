@@ -31,22 +31,21 @@ const MAX_RETRY_DELAY_MS = 10_000;
 
 /** One line for a log or an error message: client-node's ApiException text spans several lines with headers. */
 function describe(error: unknown): string {
-  const { code, body, name, message } = error as {
-    code?: unknown;
-    body?: unknown;
-    name?: string;
-    message?: string;
-  };
-  if (typeof code === 'number' && name !== 'FetchError') {
+  if (error instanceof ApiException) {
     let status: { message?: unknown } | undefined;
     try {
-      status = typeof body === 'string' ? (JSON.parse(body) as typeof status) : undefined;
+      status = typeof error.body === 'string' ? (JSON.parse(error.body) as typeof status) : undefined;
     } catch {
       status = undefined;
     }
-    return typeof status?.message === 'string' ? `HTTP ${code}: ${status.message}` : `HTTP ${code}`;
+    return typeof status?.message === 'string'
+      ? `HTTP ${error.code}: ${status.message}`
+      : `HTTP ${error.code}`;
   }
-  return (message ?? String(error)).split('\n', 1)[0]!;
+  const { statusCode, message } = error as { statusCode?: unknown; message?: unknown };
+  const line = (typeof message === 'string' ? message : String(error)).split('\n', 1)[0]!;
+  // A refused watch: client-node's Watch keeps only the status line and code.
+  return typeof statusCode === 'number' ? `HTTP ${statusCode}: ${line}` : line;
 }
 
 /**
@@ -127,7 +126,10 @@ class WorkflowInformer {
     if (this.#stopped) return;
     if (this.#synced) this.log.warn({ resource: this.resource, err: describe(error) }, 'watch broken');
     else
-      this.log.debug({ resource: this.resource, err: describe(error), delayMs: this.#delay }, 'list failed');
+      this.log.debug(
+        { resource: this.resource, err: describe(error), delayMs: this.#delay },
+        'informer not synced yet; retrying',
+      );
     this.#synced = false;
     if (this.#retry !== undefined) return;
     this.#retry = setTimeout(() => {
