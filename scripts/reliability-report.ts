@@ -42,7 +42,7 @@ const lines = [
   '| What | Result |',
   '| --- | --- |',
   `| Fixed corpus, admission endpoints (in-process server) | ${show(hostile.corpusCases)} cases, ${show(hostile.corpusProblems)} problems |`,
-  `| Same corpus ×3 against the webhook program (child process) | ${show(hostile.childCorpusRequests)} requests; RSS after each round ${show(hostile.childRssKiBAfterRounds)} KiB (last round ${show(hostile.childRssGrowthPercentLastRound)} %); ${show(hostile.childStderrLines)} lines on stderr |`,
+  `| Same corpus ×6 against the webhook program (child process, 128 MiB heap limit) | ${show(hostile.childCorpusRequests)} requests; RSS after each round ${show(hostile.childRssKiBAfterRounds)} KiB ; heap used after each round ${show(hostile.childHeapUsedKiBAfterRounds)} KiB; ${show(hostile.childStderrLines)} lines on stderr |`,
   `| fast-check, handlers called directly (3 endpoints) | ${show(hostile.propertyRuns)} generated requests |`,
   `| fast-check, mutated bodies over HTTPS | ${show(hostile.httpPropertyRuns)} requests |`,
   `| Memory, 3000 hostile requests after warm-up and GC (in-process) | heap ${show(hostile.inProcessHeapGrowthMiB)} MiB, RSS ${show(hostile.inProcessRssGrowthMiB)} MiB |`,

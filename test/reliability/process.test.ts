@@ -16,11 +16,11 @@ import {
 describe('reliability: the webhook process', function () {
   this.timeout(30_000);
 
-  // DEFECT (webhook/main.ts + webhook/log.ts, owner: webhook): once the reader of the webhook's stdout has gone,
-  // SIGTERM never ends the process: its main thread waits on a futex for good and even the shutdown bound
-  // (--shutdown-timeout + 2 s) does not fire, so the pod is only ever SIGKILLed. Reproduce: start the bundle with
-  // stdout piped, close the pipe's read end, send SIGTERM.
-  it('DEFECT webhook log on a closed stdout: SIGTERM ends the webhook within its shutdown bound', async function () {
+  // Regression (found by this suite in webhook/log.ts as of 8f2dc99, owner: webhook): once the reader of the
+  // webhook's stdout had gone, SIGTERM never ended the process: its main thread waited on a futex for good and even
+  // the shutdown bound (--shutdown-timeout + 2 s) did not fire, so the pod could only be SIGKILLed. Reproduce: start
+  // the bundle with stdout piped, close the pipe's read end, send SIGTERM.
+  it('SIGTERM ends the webhook within its shutdown bound after its stdout reader has gone (regression)', async function () {
     if (!existsSync(WEBHOOK_BUNDLE)) this.skip();
     const directory = scratchDirectory('closed-stdout');
     const certificate = writeSelfSignedCertificate(directory.path, 'closed-stdout');

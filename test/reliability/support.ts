@@ -276,6 +276,8 @@ export async function startChildWebhook(options: {
   keyFile: string;
   kubeconfig: string;
   extraArgs?: string[];
+  /** Flags for node itself, e.g. a small heap limit so that a leak ends the process instead of hiding. */
+  nodeArgs?: string[];
   port?: number;
   /** Wait for /readyz instead of /healthz. */
   waitReady?: boolean;
@@ -284,6 +286,7 @@ export async function startChildWebhook(options: {
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       ...webhookCommand(),
       `--port=${port}`,
       '--bind-address=127.0.0.1',
