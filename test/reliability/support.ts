@@ -14,7 +14,7 @@ import { createMetrics } from '../../webhook/metrics.ts';
 import { WebhookServer } from '../../webhook/server.ts';
 import { loadCertificate } from '../../webhook/tls.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
-import { freePort } from '../cluster/processes.ts';
+import { freePort, removeOnExit } from '../cluster/processes.ts';
 import { REPO_ROOT } from '../cluster/tools.ts';
 import { writeSelfSignedCertificate, type CertificateFiles } from '../unit/webhook-helpers.ts';
 
@@ -22,6 +22,8 @@ export { writeSelfSignedCertificate, type CertificateFiles };
 
 export function scratchDirectory(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), `ocwr-reliability-${prefix}-`));
+  // Also when mocha skips a suite's hooks (--grep) or the run is interrupted.
+  removeOnExit(path);
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
