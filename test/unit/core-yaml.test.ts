@@ -40,7 +40,7 @@ describe('core/yaml: parseDocuments', () => {
   });
 
   it('refuses duplicate keys', () => {
-    expect(inputError('a: 1\na: 2\n')).to.equal('run.yaml: line 2, column 1: Map keys must be unique');
+    expect(inputError('a: 1\na: 2\n')).to.equal('run.yaml: line 2, column 1: duplicate key "a"');
   });
 
   it('refuses alias bombs', () => {
