@@ -15,7 +15,7 @@ export default tseslint.config(
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', process: 'readonly' },
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', globalThis: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,7 +1,7 @@
 // Bundles each program into one ESM file so that start-up does not pay for resolving hundreds of modules
 // (importing @kubernetes/client-node unbundled costs about 0.45 s, bundled about 0.13 s).
 import { build } from 'esbuild';
-import { chmod, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 
 const entryPoints = {
@@ -23,6 +23,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
+  alias: { 'whatwg-url': './scripts/shims/whatwg-url.cjs' },
   chunkNames: 'chunks/[name]-[hash]',
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: {
@@ -30,6 +31,14 @@ const result = await build({
   },
 });
 await Promise.all(Object.keys(entryPoints).map((name) => chmod(`dist/${name}.mjs`, 0o755)));
+
+// kubectl discovers plugins by exact file name on PATH (`kubectl-workflowrun`, no extension): dist/bin holds those
+// names as links, so `PATH=$PWD/dist/bin:$PATH` is enough to try the plugin from a checkout.
+await mkdir('dist/bin', { recursive: true });
+for (const name of ['kubectl-workflowrun', 'kubectl_complete-workflowrun']) {
+  await rm(`dist/bin/${name}`, { force: true });
+  await symlink(`../${name}.mjs`, `dist/bin/${name}`);
+}
 
 // Chunk names carry content hashes, so chunks of earlier builds would pile up beside the new ones. They are removed
 // after the build, not before, so a program running from dist/ meanwhile never finds its files missing.
