@@ -184,12 +184,12 @@ async function main(): Promise<void> {
 Ready. In another terminal:
 
   export KUBECONFIG=${kubeconfigPath}
-  export PATH=${BIN_DIR}:$PATH   # kubectl and helm
+  export PATH=${join(REPO_ROOT, 'dist', 'bin')}:${BIN_DIR}:$PATH   # kubectl workflowrun, kubectl and helm
 
 Then try:
 
   kubectl get ${kinds} -A
-  kubectl get workflowrun github-stats-report-run-01 -o yaml   # ${webhook ? 'the webhook set its display name' : 'as stored'}
+  kubectl workflowrun describe github-stats-report-run-01   # ${webhook ? 'defaults and display name set by the webhook' : 'as stored'}
   kubectl apply -f ${badRun}   # ${webhook ? 'denied' : 'the webhook would deny it'}: output.format "xml" is not in the enum
 
 Logs: ${[...plane.logFiles(), ...(webhook ? [webhook.process.logPath] : [])].join(' ')}
