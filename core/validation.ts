@@ -135,11 +135,12 @@ export function compileValidator(schema: JSONSchema | null | undefined): Paramet
         : translateErrors(validateFunction.errors ?? [], values, prepared);
       const warnings: string[] = [];
       if (policy !== 'allow' && fields) {
-        const unknown: string[] = [];
+        const unknown: UnknownField[] = [];
         collectUnknownFields(values, fields, PARAMETERS_FIELD, unknown);
-        for (const field of unknown) {
-          if (policy === 'deny') errors.push(fieldError(field, 'Unknown field'));
-          else warnings.push(unknownParameterWarning(field));
+        for (const { field, suggestion } of unknown) {
+          const hint = suggestion === undefined ? '' : ` (did you mean ${JSON.stringify(suggestion)}?)`;
+          if (policy === 'deny') errors.push(fieldError(field, `Unknown field${hint}`));
+          else warnings.push(unknownParameterWarning(field, hint));
         }
       }
       return result(errors, warnings.sort());
@@ -155,11 +156,12 @@ function fieldError(field: string, message: string): FieldError {
   return { field, message };
 }
 
-function unknownParameterWarning(field: string): string {
+function unknownParameterWarning(field: string, hint: string): string {
   const prefix = 'unknown parameter ';
   const room = MAX_WARNING_LENGTH - prefix.length - 2;
   const shown = field.length > room ? `${field.slice(0, room - 3)}...` : field;
-  return `${prefix}"${shown}"`;
+  const warning = `${prefix}"${shown}"`;
+  return warning.length + hint.length <= MAX_WARNING_LENGTH ? warning + hint : warning;
 }
 
 /** Sorted by field, then message; duplicates dropped; at most MAX_REPORTED_ERRORS plus one summary line. */
@@ -375,7 +377,13 @@ function compileFieldsNode(schema: JSONObject): FieldsNode | undefined {
   return { closed, declared, properties: children, additional, items };
 }
 
-function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, out: string[]): void {
+interface UnknownField {
+  field: string;
+  /** A declared name the unknown one is probably a typo of. */
+  suggestion?: string;
+}
+
+function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, out: UnknownField[]): void {
   if (Array.isArray(value)) {
     if (node.items)
       value.forEach((item, index) => collectUnknownFields(item, node.items!, `${path}[${index}]`, out));
@@ -389,9 +397,39 @@ function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, 
     } else if (node.additional) {
       collectUnknownFields(value[key] as JSONValue, node.additional, `${path}[${keyText(key)}]`, out);
     } else if (node.closed) {
-      out.push(`${path}.${keyText(key)}`);
+      const suggestion = closestName(key, node.declared);
+      out.push({ field: `${path}.${keyText(key)}`, ...(suggestion === undefined ? {} : { suggestion }) });
     }
   }
+}
+
+/** Typos are a transposition, a missing, extra or wrong letter or two: at most a third of the name's letters. */
+function closestName(typed: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.min(2, Math.floor(typed.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    if (Math.abs(candidate.length - typed.length) > limit) continue;
+    const distance = editDistance(typed.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/** Optimal string alignment distance: Levenshtein plus adjacent transpositions, each costing one edit. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = rows[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, substitution);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
+    }
+  }
+  return rows[a.length]![b.length]!;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

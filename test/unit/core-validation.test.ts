@@ -227,6 +227,24 @@ describe('core/validation: unknown parameters', () => {
     expect(compileValidator(schema).validate(values, 'allow')).to.deep.equal({ errors: [], warnings: [] });
   });
 
+  it('suggest the declared name an unknown one is probably a typo of', () => {
+    const typos = object({
+      revision: { type: 'string' },
+      branch: { type: 'string' },
+      url: { type: 'string' },
+    });
+    const given = { revison: 'a', brnach: 'b', Url: 'c', colour: 'd' };
+    expect(compileValidator(typos).validate(given).errors).to.deep.equal([
+      { field: `${P}.Url`, message: 'Unknown field (did you mean "url"?)' },
+      { field: `${P}.brnach`, message: 'Unknown field (did you mean "branch"?)' },
+      { field: `${P}.colour`, message: 'Unknown field' },
+      { field: `${P}.revison`, message: 'Unknown field (did you mean "revision"?)' },
+    ]);
+    expect(compileValidator(typos).validate({ brnach: 'b' }, 'warn').warnings).to.deep.equal([
+      `unknown parameter "${P}.brnach" (did you mean "branch"?)`,
+    ]);
+  });
+
   it('keeps warnings at most 120 characters, however long the key', () => {
     const { warnings } = compileValidator(schema).validate({ ['k'.repeat(5000)]: 1 }, 'warn');
     expect(warnings).to.have.length(1);
