@@ -11,12 +11,6 @@ export interface WebhookMetrics {
 export function createMetrics(informers: () => readonly InformerState[] = () => []): WebhookMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'workflowrun_webhook_' });
-  const requests = new Counter({
-    name: 'workflowrun_webhook_admission_requests_total',
-    help: 'Admission reviews answered, by webhook, operation, decision and dry run.',
-    labelNames: ['webhook', 'operation', 'allowed', 'dry_run'] as const,
-    registers: [registry],
-  });
   const duration = new Histogram({
     name: 'workflowrun_webhook_admission_duration_seconds',
     help: 'Time from the end of the request body to the response, by webhook and operation.',
@@ -42,11 +36,28 @@ export function createMetrics(informers: () => readonly InformerState[] = () => 
       for (const state of informers()) this.set({ resource: state.resource }, state.synced ? 1 : 0);
     },
   });
-  // prom-client hashes the label values on every labels() call; the combinations are few, so keep the children.
-  const children = new Map<
-    string,
-    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }
-  >();
+  // prom-client hashes the label values on every inc() and observe(), even through a child from labels(); the
+  // combinations are few, so each keeps its histogram child and a plain running count, which the counter takes
+  // over when it is collected (at every scrape), rather than hashing labels twice per review.
+  interface Child {
+    labels: { webhook: string; operation: string; allowed: string; dry_run: string };
+    uncounted: number;
+    time: ReturnType<typeof duration.labels>;
+  }
+  const children = new Map<string, Child>();
+  new Counter({
+    name: 'workflowrun_webhook_admission_requests_total',
+    help: 'Admission reviews answered, by webhook, operation, decision and dry run.',
+    labelNames: ['webhook', 'operation', 'allowed', 'dry_run'] as const,
+    registers: [registry],
+    collect() {
+      for (const child of children.values()) {
+        if (child.uncounted === 0) continue;
+        this.inc(child.labels, child.uncounted);
+        child.uncounted = 0;
+      }
+    },
+  });
   return {
     registry,
     observeReview(webhook, operation, allowed, dryRun, seconds) {
@@ -54,12 +65,18 @@ export function createMetrics(informers: () => readonly InformerState[] = () => 
       let child = children.get(key);
       if (child === undefined) {
         child = {
-          count: requests.labels(webhook, operation, allowed ? 'true' : 'false', dryRun ? 'true' : 'false'),
+          labels: {
+            webhook,
+            operation,
+            allowed: allowed ? 'true' : 'false',
+            dry_run: dryRun ? 'true' : 'false',
+          },
+          uncounted: 0,
           time: duration.labels(webhook, operation),
         };
         children.set(key, child);
       }
-      child.count.inc();
+      child.uncounted += 1;
       child.time.observe(seconds);
     },
   };
