@@ -1,6 +1,7 @@
 // `kubectl workflowrun` end to end: the real kubectl finds the bundled plugin on PATH (its plugin discovery), and
 // the plugin talks to the real control plane with OpenChoreo's CRDs. Statuses are written through the status
-// subresource exactly as OpenChoreo's controller writes them (conditions.md).
+// subresource exactly as OpenChoreo's controller writes them (conditions.md). The last suite of each version runs
+// with the webhook program registered, so the plugin's own checks and the cluster's are seen together.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,17 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { parse, stringify } from 'yaml';
 
-import { check, loadSamples, sampleYaml, withCluster, type CommandResult } from './harness.ts';
+import {
+  check,
+  loadSamples,
+  registerWebhooks,
+  sampleYaml,
+  unregisterWebhooks,
+  waitForWebhooks,
+  withCluster,
+  type CommandResult,
+} from './harness.ts';
+import { startWebhook, type RunningWebhook } from './webhook-process.ts';
 import { REPO_ROOT } from '../cluster/tools.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
@@ -134,7 +145,8 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       );
     }
 
-    it('create with --set and --values stores a complete, defaulted run', async function () {
+    /** `create` with `--values` and `--set` over each other, and the stored run checked field by field. */
+    async function createStoresDefaultedRun(name: string): Promise<void> {
       await applyWorkflow();
       const dir = mkdtempSync(path.join(tmpdir(), 'plugin-e2e-values-'));
       try {
@@ -148,7 +160,7 @@ for (const version of ['v1.x', 'v0.17'] as const) {
         const result = await plugin([
           'create',
           workflowName,
-          'run-1',
+          name,
           '--values',
           values,
           '--set',
@@ -158,11 +170,11 @@ for (const version of ['v1.x', 'v0.17'] as const) {
         ]);
         expect(result.stderr).to.equal('');
         expect(result.code).to.equal(0);
-        expect(result.stdout).to.equal('workflowrun.openchoreo.dev/run-1 created\n');
+        expect(result.stdout).to.equal(`workflowrun.openchoreo.dev/${name} created\n`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      const stored = await getRun('run-1');
+      const stored = await getRun(name);
       const parameters = stored.spec.workflow.parameters;
       expect(parameters.repository).to.deep.equal({
         url: 'https://github.com/openchoreo/sample-workloads',
@@ -171,9 +183,13 @@ for (const version of ['v1.x', 'v0.17'] as const) {
         ...(version === 'v1.x' ? { secretRef: '' } : {}),
       });
       expect(parameters.docker).to.have.keys('context', 'filePath');
-      expect(stored.metadata.annotations['openchoreo.dev/display-name']).to.equal(`${workflowName}: run-1`);
+      expect(stored.metadata.annotations['openchoreo.dev/display-name']).to.equal(`${workflowName}: ${name}`);
       if (version === 'v1.x') expect(stored.spec.workflow.kind).to.equal('ClusterWorkflow');
       else expect(stored.spec.workflow).not.to.have.property('kind');
+    }
+
+    it('create with --set and --values stores a complete, defaulted run', async function () {
+      await createStoresDefaultedRun('run-1');
     });
 
     it('create with bad parameters lists every problem and stores nothing', async function () {
@@ -340,5 +356,55 @@ for (const version of ['v1.x', 'v0.17'] as const) {
         expect(names.stdout.split('\n').slice(0, 2)).to.deep.equal(['complete-me', ':4']);
       });
     }
+
+    // The same commands with the webhook program registered for real (URL + caBundle), as in webhook.test.ts.
+    describe('with the admission webhook registered', function () {
+      let webhook: RunningWebhook | undefined;
+      before(async function () {
+        this.timeout(90_000);
+        webhook = await startWebhook(e2e.cluster);
+        await registerWebhooks(e2e.cluster, { url: webhook.url, caBundle: e2e.cluster.webhookCa.certPem });
+        await waitForWebhooks(e2e.cluster);
+      });
+      // failurePolicy is Fail: a webhook left registered after its process is gone would block later suites.
+      after(async function () {
+        this.timeout(30_000);
+        await unregisterWebhooks(e2e.cluster).catch(() => undefined);
+        if (webhook) expect(await webhook.stop()).to.equal(0);
+      });
+
+      it('create with --set and --values still stores a complete, defaulted run', async function () {
+        await createStoresDefaultedRun('run-with-webhook');
+      });
+
+      // The plugin checks with the policy it is given (--unknown-parameters allow lets an undeclared parameter
+      // through); the webhook keeps the cluster's own (deny). Its denial must reach the user as the server wrote it.
+      it("surfaces the webhook's denial verbatim, for a create and a server dry run, and stores nothing", async function () {
+        await applyWorkflow();
+        for (const dryRun of [[], ['--dry-run=server']]) {
+          const result = await plugin([
+            'create',
+            workflowName,
+            'lenient',
+            '--set',
+            'repository.url=https://example.com/r',
+            '--set',
+            'colour=blue',
+            '--unknown-parameters',
+            'allow',
+            ...dryRun,
+          ]);
+          expect(result.code, result.stderr).to.equal(1);
+          expect(result.stdout).to.equal('');
+          expect(result.stderr).to.equal(
+            'error: admission webhook "validate-workflowrun.openchoreo.dev" denied the request: ' +
+              'WorkflowRun "lenient" is invalid:\n' +
+              '  spec.workflow.parameters.colour: Unknown field\n',
+          );
+        }
+        const listed = check(await e2e.kubectl(['get', 'workflowruns', '-o', 'name']), 'get runs');
+        expect(listed).to.equal('');
+      });
+    });
   });
 }
