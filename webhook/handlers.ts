@@ -117,28 +117,45 @@ function workflowChanged(request: AdmissionRequest): boolean {
 type Resolution =
   | {
       ok: true;
-      run: WorkflowRunObject;
       workflow: WorkflowObject;
       compiled: ReturnType<CompiledWorkflowCache['get']>;
     }
   | { ok: false; errors: FieldError[] };
 
 /**
+ * `next(value)` at once when the value is at hand, after it resolves otherwise. A Workflow lookup answers from its
+ * cache synchronously, and then the whole review is decided and answered in the same turn: no promise and no
+ * microtask per step, which under load were a measurable part of a review's cost.
+ */
+function andThen<T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/**
  * Finds and compiles the Workflow a run names. Problems the user can fix come back as field errors; a lookup that
  * fails (API server unreachable) throws, so the request is answered with a 500 rather than a wrong denial.
  */
-async function resolveWorkflow(
+function resolveWorkflow(
   run: WorkflowRunObject,
   requestNamespace: string | undefined,
   options: HandlerOptions,
-): Promise<Resolution> {
+): Resolution | Promise<Resolution> {
   const referenceErrors = workflowReferenceErrors(run);
   if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors };
   const target = { ...workflowReference(run) };
   // The API server fills in the run's namespace before admission; the request carries it too, for older servers.
   if (target.kind === 'Workflow' && !target.namespace && requestNamespace)
     target.namespace = requestNamespace;
-  const workflow = await options.workflows.get(target.kind, target.name, target.namespace);
+  return andThen(options.workflows.get(target.kind, target.name, target.namespace), (workflow) =>
+    compiledWorkflow(workflow, target, options),
+  );
+}
+
+function compiledWorkflow(
+  workflow: WorkflowObject | undefined,
+  target: ReturnType<typeof workflowReference>,
+  options: HandlerOptions,
+): Resolution {
   if (workflow === undefined) {
     const where = target.namespace === undefined ? '' : ` in namespace ${JSON.stringify(target.namespace)}`;
     return {
@@ -152,7 +169,7 @@ async function resolveWorkflow(
     };
   }
   try {
-    return { ok: true, run, workflow, compiled: options.compiledWorkflows.get(workflow) };
+    return { ok: true, workflow, compiled: options.compiledWorkflows.get(workflow) };
   } catch (error) {
     if (!(error instanceof SchemaError)) throw error;
     return {
@@ -168,39 +185,41 @@ async function resolveWorkflow(
 }
 
 export function validateWorkflowRun(options: HandlerOptions): AdmissionHandler {
-  return async (request) => {
+  return (request) => {
     if (isPassThrough(request)) return allowed();
     const malformed = notAWorkflowRun(request);
     if (malformed) return malformed;
     if (!workflowChanged(request)) return allowed();
     const run = request.object as WorkflowRunObject;
     const name = objectName(request, request.object as Record<string, unknown>);
-    const resolution = await resolveWorkflow(run, request.namespace, options);
-    if (!resolution.ok) return invalid('WorkflowRun', name, resolution.errors);
-    const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
-      unknownParameters: options.unknownParameters,
+    return andThen(resolveWorkflow(run, request.namespace, options), (resolution) => {
+      if (!resolution.ok) return invalid('WorkflowRun', name, resolution.errors);
+      const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
+        unknownParameters: options.unknownParameters,
+      });
+      if (prepared.errors.length > 0) return invalid('WorkflowRun', name, prepared.errors);
+      return withWarnings(allowed(), prepared.warnings);
     });
-    if (prepared.errors.length > 0) return invalid('WorkflowRun', name, prepared.errors);
-    return withWarnings(allowed(), prepared.warnings);
   };
 }
 
 export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
-  return async (request) => {
+  return (request) => {
     if (isPassThrough(request)) return allowed();
     const malformed = notAWorkflowRun(request);
     if (malformed) return malformed;
     if (!workflowChanged(request)) return allowed();
     const run = request.object as WorkflowRunObject;
-    const resolution = await resolveWorkflow(run, request.namespace, options);
-    // Anything wrong is for the validating webhook to report; a patch over a run that will be denied, or a patch
-    // with only some of the defaults, would only confuse.
-    if (!resolution.ok) return allowed();
-    const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
-      unknownParameters: options.unknownParameters,
+    return andThen(resolveWorkflow(run, request.namespace, options), (resolution) => {
+      // Anything wrong is for the validating webhook to report; a patch over a run that will be denied, or a patch
+      // with only some of the defaults, would only confuse.
+      if (!resolution.ok) return allowed();
+      const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
+        unknownParameters: options.unknownParameters,
+      });
+      if (prepared.errors.length > 0) return allowed();
+      return patched(jsonPatch(run, prepared.object));
     });
-    if (prepared.errors.length > 0) return allowed();
-    return patched(jsonPatch(run, prepared.object));
   };
 }
 

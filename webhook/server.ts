@@ -214,7 +214,8 @@ export class WebhookServer {
     const { request } = decoded;
     let answer: AdmissionResponse;
     try {
-      answer = await route.handler(request);
+      const result = route.handler(request);
+      answer = result instanceof Promise ? await result : result;
     } catch (error) {
       this.#log.error(
         { uid: request.uid, webhook: route.webhook, err: (error as Error).message },
