@@ -7,7 +7,8 @@
 //     alternates from round to round; each round's webhook figures are divided by the same round's baseline, and
 //     the medians are reported. Server CPU time per review (from /proc) is printed beside each figure: it varies
 //     far less than throughput when other work competes for the cores. Target: webhook >= 0.5 x baseline.
-//  2. p99 of each admission path paced at half of its own median maximum (autocannon overallRate). Target: < 10 ms.
+//  2. p99 of each admission path paced at half of its own median maximum (autocannon overallRate), median of 3
+//     rounds. Target: < 10 ms.
 //  3. `kubectl apply` of a WorkflowRun on a real control plane, median of 20, without and with the webhooks
 //     registered. Target: ratio < 1.15.
 //
@@ -148,7 +149,8 @@ function startServer(kind: 'baseline' | 'webhook', certDirectory: string): Promi
 const ROUNDS = 5;
 const ROUND_S = 5;
 const WARM_UP_S = 2;
-const PACED_S = 8;
+const PACED_ROUNDS = 3;
+const PACED_S = 4;
 
 interface Measurement {
   rps: number;
@@ -301,15 +303,35 @@ async function throughput(): Promise<void> {
     console.log(row(TARGETS[1].label, validate!, validateRatio));
     console.log(row(TARGETS[2].label, mutate!, mutateRatio));
 
-    const validateRate = Math.round(validate!.rps / 2);
-    const mutateRate = Math.round(mutate!.rps / 2);
-    const pacedValidate = await load(servers.webhook, '/validate-workflowrun', PACED_S, validateRate);
-    console.log(row(`/validate-workflowrun at ${validateRate} req/s`, pacedValidate));
-    const pacedMutate = await load(servers.webhook, '/mutate-workflowrun', PACED_S, mutateRate);
-    console.log(row(`/mutate-workflowrun at ${mutateRate} req/s`, pacedMutate));
+    if (baseline!.cpuUs !== undefined && validate!.cpuUs !== undefined && mutate!.cpuUs !== undefined) {
+      // Where the webhook's process, not the load generator or a neighbour, is what limits throughput, the ratio
+      // tends to this; it moves much less than throughput when other work competes for the cores.
+      console.log(
+        `  server CPU per review, baseline / webhook: validate ${(baseline!.cpuUs / validate!.cpuUs).toFixed(2)},` +
+          ` mutate ${(baseline!.cpuUs / mutate!.cpuUs).toFixed(2)}`,
+      );
+    }
+
+    const paced = [
+      { path: '/validate-workflowrun', rate: Math.round(validate!.rps / 2), results: [] as Measurement[] },
+      { path: '/mutate-workflowrun', rate: Math.round(mutate!.rps / 2), results: [] as Measurement[] },
+    ];
+    console.log(`  each path paced at half of its median maximum, ${PACED_ROUNDS} rounds of ${PACED_S} s`);
+    for (let round = 0; round < PACED_ROUNDS; round++) {
+      for (const target of round % 2 === 0 ? paced : [...paced].reverse()) {
+        target.results.push(await load(servers.webhook, target.path, PACED_S, target.rate));
+      }
+    }
+    for (const target of paced) {
+      console.log(
+        row(`${target.path} at ${target.rate} req/s`, medianOf(target.results)) +
+          `   (p99 by round: ${target.results.map((m) => m.p99.toFixed(0)).join(', ')} ms)`,
+      );
+    }
+    const pacedP99 = Math.max(...paced.map((target) => medianOf(target.results).p99));
     console.log(
       `  targets: throughput ratio >= 0.5 (${Math.min(validateRatio, mutateRatio) >= 0.5 ? 'met' : 'MISSED'}),` +
-        ` p99 at half load < 10 ms (${Math.max(pacedValidate.p99, pacedMutate.p99) < 10 ? 'met' : 'MISSED'})`,
+        ` p99 at half load < 10 ms (${pacedP99 < 10 ? 'met' : 'MISSED'})`,
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');
