@@ -11,6 +11,8 @@ import type { Middleware as ObservableMiddleware } from '@kubernetes/client-node
 import { Observable } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { ObjectCustomObjectsApi as CustomObjectsApi } from '@kubernetes/client-node/dist/gen/types/ObjectParamAPI.js';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
+import type { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { JSONObject } from '../core/types.ts';
 import {
   GROUP,
@@ -95,6 +97,7 @@ class ClientNodeKubeClient implements KubeClient {
   // Applied to every call: a bound on the wait (client-node sets none) and a User-Agent for the server's audit log.
   readonly #options: ConfigurationOptions;
   #discovered: Promise<Set<string>> | undefined;
+  #connection: { tls: string; agent: HttpsAgent } | undefined;
 
   constructor(config: KubeConfig) {
     this.defaultNamespace = config.getContextObject(config.getCurrentContext())?.namespace || 'default';
@@ -103,6 +106,8 @@ class ClientNodeKubeClient implements KubeClient {
     this.#watcher = new Watch(config);
     const perRequest: ObservableMiddleware = {
       pre: (context) => {
+        const agent = context.getAgent();
+        if (agent) context.setAgent(this.#sharedAgent(agent));
         context.setHeaderParam('User-Agent', USER_AGENT);
         context.setSignal(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
         return new Observable(Promise.resolve(context));
@@ -110,6 +115,22 @@ class ClientNodeKubeClient implements KubeClient {
       post: (context) => new Observable(Promise.resolve(context)),
     };
     this.#options = { middleware: [perRequest], middlewareMergeStrategy: 'append' };
+  }
+
+  /**
+   * client-node gives every call a new agent, so every call opened its own connection with a full TLS handshake
+   * (describe makes two calls, create three). Calls whose agents have the same TLS settings share one keep-alive
+   * agent instead; new settings (credentials an exec plugin renewed) get a new one. Proxy agents stay as made.
+   */
+  #sharedAgent(made: HttpAgent | HttpsAgent): HttpAgent | HttpsAgent {
+    if (!(made instanceof HttpsAgent) || made.constructor !== HttpsAgent) return made;
+    // What Node itself keys TLS sessions and pooled sockets by: CA, client certificate and key, server name, ...
+    const tls = made.getName(made.options);
+    // The agent replaced is left to finish what it has in flight; its idle sockets do not keep the process alive.
+    if (this.#connection?.tls !== tls) {
+      this.#connection = { tls, agent: new HttpsAgent({ ...made.options, keepAlive: true }) };
+    }
+    return this.#connection.agent;
   }
 
   get(ref: ObjectRef): Promise<JSONObject> {
