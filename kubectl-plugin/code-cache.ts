@@ -11,12 +11,25 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
-/** `$XDG_CACHE_HOME/kubectl-workflowrun`, else `~/.cache/kubectl-workflowrun`. */
-export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * `$XDG_CACHE_HOME/kubectl-workflowrun`, else `~/.cache/kubectl-workflowrun`; undefined (no cache) when there is
+ * no home folder to speak of, so nothing is ever written relative to the working directory.
+ */
+export function cacheDirectory(
+  env: NodeJS.ProcessEnv = process.env,
+  home: () => string = homedir,
+): string | undefined {
   const xdg = env.XDG_CACHE_HOME;
   // The XDG spec ignores a relative path.
-  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache');
-  return path.join(base, 'kubectl-workflowrun');
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'kubectl-workflowrun');
+  let base: string;
+  try {
+    base = home();
+  } catch {
+    // No HOME and no passwd entry for this user (some containers).
+    return undefined;
+  }
+  return path.isAbsolute(base) ? path.join(base, '.cache', 'kubectl-workflowrun') : undefined;
 }
 
 /**
@@ -27,20 +40,20 @@ export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
 export function loadCommonJS(
   url: URL,
   name: string,
-  cacheDir: string = cacheDirectory(),
+  cacheDir: string | undefined = cacheDirectory(),
 ): Record<string, unknown> {
   const file = fileURLToPath(url);
   const source = readFileSync(file, 'utf8');
-  const cacheFile = path.join(cacheDir, `${name}.v8cache`);
+  const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `${name}.v8cache`);
   // One cache file per module, replaced when the bundle or Node changes. V8 checks its own version and flags but
   // of the source only the length, so the key names the bundle (its file name carries a content hash) too.
   const key = Buffer.from(`${path.basename(file)} ${process.version} ${process.arch}\n`);
-  const cachedData = readCache(cacheFile, key);
+  const cachedData = cacheFile === undefined ? undefined : readCache(cacheFile, key);
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
     cachedData ? { filename: file, cachedData } : { filename: file },
   );
-  if (cachedData === undefined || script.cachedDataRejected) {
+  if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => writeCache(cacheFile, key, script));
   }
   const module = { exports: {} as Record<string, unknown> };

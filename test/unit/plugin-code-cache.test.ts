@@ -3,15 +3,18 @@
 // the cache is missing, valid, from another bundle, corrupt or impossible to write, and a valid one is reused.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { cacheDirectory } from '../../kubectl-plugin/code-cache.ts';
 import { REPO_ROOT } from '../cluster/tools.ts';
 
 const run = promisify(execFile);
 const LOADER = path.join(REPO_ROOT, 'kubectl-plugin', 'code-cache.ts');
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 describe('plugin code cache', function () {
   // Each case starts Node with tsx.
@@ -94,9 +97,38 @@ describe('plugin code cache', function () {
     }
   });
 
-  it('lives in XDG_CACHE_HOME when that is absolute, else in ~/.cache', () => {
-    expect(cacheDirectory({ XDG_CACHE_HOME: '/var/cache/u' })).to.equal('/var/cache/u/kubectl-workflowrun');
-    expect(cacheDirectory({ XDG_CACHE_HOME: 'relative' })).to.match(/\/\.cache\/kubectl-workflowrun$/);
-    expect(cacheDirectory({})).to.match(/\/\.cache\/kubectl-workflowrun$/);
+  it('lives in XDG_CACHE_HOME when that is absolute, else in ~/.cache, else nowhere', () => {
+    const home = () => '/home/u';
+    expect(cacheDirectory({ XDG_CACHE_HOME: '/var/cache/u' }, home)).to.equal(
+      '/var/cache/u/kubectl-workflowrun',
+    );
+    expect(cacheDirectory({ XDG_CACHE_HOME: 'relative' }, home)).to.equal(
+      '/home/u/.cache/kubectl-workflowrun',
+    );
+    expect(cacheDirectory({}, home)).to.equal('/home/u/.cache/kubectl-workflowrun');
+    // Never the working directory: an empty or relative home, or none at all, means no cache.
+    expect(cacheDirectory({}, () => '')).to.equal(undefined);
+    expect(cacheDirectory({}, () => 'u')).to.equal(undefined);
+    expect(
+      cacheDirectory({}, () => {
+        throw new Error('no home');
+      }),
+    ).to.equal(undefined);
+  });
+
+  it('runs the bundle without any cache when there is no cache folder', async () => {
+    const program = [
+      `import { loadCommonJS } from ${JSON.stringify(LOADER)};`,
+      "import { pathToFileURL } from 'node:url';",
+      "console.log(loadCommonJS(pathToFileURL(process.argv[1]), 'fixture', undefined).double(4));",
+    ].join('\n');
+    const { stdout } = await run(
+      process.execPath,
+      // tsx by its path, since the working directory is the scratch folder, where nothing may appear.
+      ['--import', TSX, '--input-type=module', '-e', program, bundle],
+      { cwd: scratch, timeout: 20_000 },
+    );
+    expect(stdout).to.equal('8\n');
+    expect(readdirSync(scratch).sort()).to.deep.equal(['fixture-ABCD1234.cjs']);
   });
 });
