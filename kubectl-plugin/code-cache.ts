@@ -40,7 +40,8 @@ export function cacheDirectory(
 export function loadCommonJS(
   url: URL,
   name: string,
-  cacheDir: string | undefined = cacheDirectory(),
+  /** From cacheDirectory(); undefined: no cache at all. */
+  cacheDir: string | undefined,
 ): Record<string, unknown> {
   const file = fileURLToPath(url);
   const source = readFileSync(file, 'utf8');

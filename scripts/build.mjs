@@ -53,9 +53,9 @@ async function codeCacheStub(name, file) {
   });
   const names = Object.values(metafile.outputs).find((output) => output.entryPoint === file).exports;
   return [
-    `import { loadCommonJS } from ${JSON.stringify(path.resolve('kubectl-plugin/code-cache.ts'))};`,
+    `import { cacheDirectory, loadCommonJS } from ${JSON.stringify(path.resolve('kubectl-plugin/code-cache.ts'))};`,
     // Dynamic imports become chunks in dist/chunks, beside the bundle (checked after the build).
-    `const loaded = loadCommonJS(new URL(${JSON.stringify(`./${path.basename(bundle)}`)}, import.meta.url), ${JSON.stringify(name)});`,
+    `const loaded = loadCommonJS(new URL(${JSON.stringify(`./${path.basename(bundle)}`)}, import.meta.url), ${JSON.stringify(name)}, cacheDirectory());`,
     ...names.map((exported) => `export const ${exported} = loaded.${exported};`),
   ].join('\n');
 }

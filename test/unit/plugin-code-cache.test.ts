@@ -42,9 +42,9 @@ describe('plugin code cache', function () {
   /** Loads the bundle in a new process; returns what its exports computed. */
   async function load(xdgCacheHome = cacheHome): Promise<{ stdout: string; stderr: string }> {
     const program = [
-      `import { loadCommonJS } from ${JSON.stringify(LOADER)};`,
+      `import { cacheDirectory, loadCommonJS } from ${JSON.stringify(LOADER)};`,
       "import { pathToFileURL } from 'node:url';",
-      "const exported = loadCommonJS(pathToFileURL(process.argv[1]), 'fixture');",
+      "const exported = loadCommonJS(pathToFileURL(process.argv[1]), 'fixture', cacheDirectory());",
       'console.log(exported.file, exported.double(21));',
     ].join('\n');
     return run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program, bundle], {
@@ -124,9 +124,10 @@ describe('plugin code cache', function () {
     ].join('\n');
     const { stdout } = await run(
       process.execPath,
-      // tsx by its path, since the working directory is the scratch folder, where nothing may appear.
+      // tsx by its path, since the working directory is the scratch folder: nothing may appear there, nor in the
+      // XDG cache folder inside it.
       ['--import', TSX, '--input-type=module', '-e', program, bundle],
-      { cwd: scratch, timeout: 20_000 },
+      { cwd: scratch, env: { ...process.env, XDG_CACHE_HOME: cacheHome }, timeout: 20_000 },
     );
     expect(stdout).to.equal('8\n');
     expect(readdirSync(scratch).sort()).to.deep.equal(['fixture-ABCD1234.cjs']);
