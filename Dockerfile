@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/build.mjs scripts/
+COPY scripts/shims/ scripts/shims/
 COPY core/ core/
 COPY webhook/ webhook/
 COPY kubectl-plugin/ kubectl-plugin/

@@ -60,6 +60,15 @@ describe('container image (Dockerfile)', () => {
       'webhook/',
       'core/',
     ]);
+    // Files the build script itself names (esbuild aliases) must be in the build stage too.
+    const named =
+      readFileSync(join(repoRoot, 'scripts/build.mjs'), 'utf8').match(/'\.\/scripts\/[^']+'/g) ?? [];
+    for (const file of named.map((quoted) => quoted.slice(3, -1))) {
+      expect(
+        copied.some((path) => file === path || (path.endsWith('/') && file.startsWith(path))),
+        file,
+      ).to.equal(true);
+    }
     for (const path of copied) {
       const top = path.replace(/\/$/, '').split('/')[0] ?? path;
       expect(ignored, path).not.to.include(top);
