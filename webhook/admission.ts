@@ -179,6 +179,25 @@ export function reviewResponse(
   return { apiVersion, kind: 'AdmissionReview', response: { uid, ...response } };
 }
 
+/**
+ * `JSON.stringify(reviewResponse(apiVersion, uid, response))`, written out field by field: the apiVersion, the
+ * patch type and the base64 patch never need escaping, so only the uid, a status and warnings go through
+ * JSON.stringify. A generic stringify of a patched review spent half its time scanning the patch for characters to
+ * escape. Every field of AdmissionResponse must appear here (the unit tests compare the two on generated answers).
+ */
+export function reviewResponseJSON(
+  apiVersion: AdmissionAPIVersion,
+  uid: string,
+  response: AdmissionResponse,
+): string {
+  let json = `{"apiVersion":"${apiVersion}","kind":"AdmissionReview","response":{"uid":${JSON.stringify(uid)},"allowed":${response.allowed}`;
+  if (response.status !== undefined) json += `,"status":${JSON.stringify(response.status)}`;
+  if (response.patchType !== undefined) json += `,"patchType":"${response.patchType}"`;
+  if (response.patch !== undefined) json += `,"patch":"${response.patch}"`;
+  if (response.warnings !== undefined) json += `,"warnings":${JSON.stringify(response.warnings)}`;
+  return `${json}}}`;
+}
+
 export type DecodedReview =
   { ok: true; apiVersion: AdmissionAPIVersion; request: AdmissionRequest } | { ok: false; message: string };
 

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import {
   decodeReview,
   errored,
-  reviewResponse,
+  reviewResponseJSON,
   type AdmissionRequest,
   type AdmissionResponse,
 } from './admission.ts';
@@ -223,7 +223,7 @@ export class WebhookServer {
       );
       answer = errored(500, `internal error: ${(error as Error).message}`);
     }
-    const payload = JSON.stringify(reviewResponse(decoded.apiVersion, request.uid, answer));
+    const payload = reviewResponseJSON(decoded.apiVersion, request.uid, answer);
     if (this.#closing) response.setHeader('Connection', 'close');
     // A flat header list skips the per-request walk over a headers object.
     response.writeHead(200, [

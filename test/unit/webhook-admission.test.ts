@@ -11,6 +11,7 @@ import {
   jsonPatch,
   patched,
   reviewResponse,
+  reviewResponseJSON,
   withWarnings,
 } from '../../webhook/admission.ts';
 
@@ -132,6 +133,43 @@ describe('webhook AdmissionReview envelope', () => {
         }
         const applied = fastJsonPatch.applyPatch(structuredClone(original), operations as never, true, false);
         expect(applied.newDocument).to.deep.equal(modified);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes the review response JSON exactly as JSON.stringify of reviewResponse would, for any answer', () => {
+    const text = fc.string({ unit: 'binary' });
+    const answer = fc.oneof(
+      fc.constant(allowed()),
+      fc
+        .tuple(text, fc.option(fc.integer({ min: 400, max: 599 }), { nil: undefined }), text)
+        .map(([message, code, name]) =>
+          denied(message, {
+            ...(code === undefined ? {} : { code }),
+            details: {
+              name,
+              kind: 'WorkflowRun',
+              causes: [{ field: name, message, reason: 'FieldValueInvalid' }],
+            },
+          }),
+        ),
+      fc.tuple(text, fc.jsonValue()).map(([path, value]) => patched([{ op: 'add', path, value }])),
+      fc
+        .tuple(fc.array(text, { minLength: 1 }), fc.boolean())
+        .map(([warnings, isPatched]) =>
+          withWarnings(isPatched ? patched([{ op: 'add', path: '/a', value: 1 }]) : allowed(), warnings),
+        ),
+      fc.tuple(fc.integer({ min: 400, max: 599 }), text).map(([code, message]) => errored(code, message)),
+    );
+    const apiVersion = fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1') as fc.Arbitrary<
+      'admission.k8s.io/v1' | 'admission.k8s.io/v1beta1'
+    >;
+    fc.assert(
+      fc.property(apiVersion, text, answer, (version, uid, response) => {
+        expect(reviewResponseJSON(version, uid, response)).to.equal(
+          JSON.stringify(reviewResponse(version, uid, response)),
+        );
       }),
       { numRuns: 500 },
     );
