@@ -1,6 +1,8 @@
 // The three admission handlers: pure functions of an AdmissionRequest (plus a Workflow lookup), testable without
 // HTTP. The mutating handler only fills defaults and the display name and never denies over parameters: that is the
 // validating handler's job, so a person sees every problem once, in one message, from one webhook.
+import fastJsonPatch from 'fast-json-patch';
+
 import {
   CompiledWorkflowCache,
   compileWorkflow,
@@ -21,11 +23,11 @@ import {
   allowed,
   denied,
   errored,
-  jsonPatch,
   patched,
   withWarnings,
   type AdmissionRequest,
   type AdmissionResponse,
+  type JSONPatchOperation,
 } from './admission.ts';
 import type { WorkflowLookup } from './workflows.ts';
 
@@ -218,7 +220,7 @@ export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
         unknownParameters: options.unknownParameters,
       });
       if (prepared.errors.length > 0) return allowed();
-      return patched(jsonPatch(run, prepared.object));
+      return patched(fastJsonPatch.compare(run, prepared.object) as JSONPatchOperation[]);
     });
   };
 }
