@@ -3,6 +3,7 @@
 // same error texts, and the same output (Kubernetes v1 JSONSchemaProps JSON, keys in its field order).
 // Beyond OpenChoreo it bounds hostile input: nesting depth, total schema size and alias chains are limited.
 import { SchemaError } from './errors.ts';
+import { isPlainObject, setOwn } from './json.ts';
 import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
 import { checkValue } from './shorthand/default-check.ts';
 import {
@@ -16,9 +17,9 @@ import {
   parseGoBool,
   parseGoFloat64,
   parseGoInt64,
-} from './shorthand/go.ts';
+} from './go.ts';
 import { GoJSONError, jsonDepth, MAX_JSON_DEPTH, parseGoJSON } from './shorthand/json.ts';
-import { cloneProps, countNodes, nestingHeight, setOwn, toV1JSON } from './shorthand/props.ts';
+import { cloneProps, countNodes, nestingHeight, toV1JSON } from './shorthand/props.ts';
 import type { SchemaProps, TypedValue } from './shorthand/props.ts';
 
 export interface ShorthandOptions {
@@ -36,10 +37,6 @@ export const MAX_SCHEMA_NODES = 100_000;
 export const MAX_TYPE_CHAIN = 256;
 
 const ALLOWED_UNKNOWN_MARKER_PREFIXES = ['oc:'];
-
-function isPlainObject(value: unknown): value is JSONObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function fail(message: string): never {
   throw new SchemaError(message);

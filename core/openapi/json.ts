@@ -1,6 +1,8 @@
 // Plain-JSON helpers shared by the openAPIV3Schema conversions. Schemas come from users, so every helper treats keys
 // such as `__proto__` as data and refuses nesting deep enough to threaten the call stack.
 import { SchemaError } from '../errors.ts';
+import { compareGoStrings, goTypeName } from '../go.ts';
+import { isPlainObject, setOwn } from '../json.ts';
 import type { JSONObject, JSONValue } from '../types.ts';
 
 /** Deeper than any real schema or default value; deep enough that recursion stays far from the stack limit. */
@@ -58,46 +60,16 @@ export function schemaError(message: string, path: SchemaPath | undefined): Sche
   return new SchemaError(message, formatPath(path));
 }
 
-export function isJSONObject(value: unknown): value is JSONObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Callers outside TypeScript's reach (parsed YAML, AdmissionReviews) can hand over anything. */
 export function requireSchemaObject(schema: JSONObject): JSONObject {
-  if (!isJSONObject(schema)) {
+  if (!isPlainObject(schema)) {
     throw new SchemaError(`openAPIV3Schema must be an object, got ${goTypeName(schema)}`);
   }
   return schema;
 }
 
-/** The object's own value for `key`; never one inherited from Object.prototype. */
-export function ownValue(object: JSONObject, key: string): JSONValue | undefined {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
-/** Stores `value` as an own data property, also for the key `__proto__` (which plain assignment would not). */
-export function setOwn(object: JSONObject, key: string, value: JSONValue): void {
-  if (key === '__proto__') {
-    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    object[key] = value;
-  }
-}
-
-/** Orders strings as Go's `sort.Strings` does (by UTF-8 bytes, which is code point order). */
-export function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.codePointAt(i) ?? 0;
-    const y = b.codePointAt(i) ?? 0;
-    if (x !== y) return x - y;
-    if (x > 0xffff) i++;
-  }
-  return a.length - b.length;
-}
-
 export function sortedKeys(object: JSONObject): string[] {
-  return Object.keys(object).sort(compareCodePoints);
+  return Object.keys(object).sort(compareGoStrings);
 }
 
 export interface CopyOptions {
@@ -123,7 +95,7 @@ export function copyJSON(
   if (Array.isArray(value)) {
     return value.map((item, index) => copyJSON(item, options, childPath(path, index), depth + 1));
   }
-  if (!isJSONObject(value)) return value;
+  if (!isPlainObject(value)) return value;
   const copy: JSONObject = {};
   const keys = options.sortKeys ? sortedKeys(value) : Object.keys(value);
   for (const key of keys) {
@@ -131,49 +103,4 @@ export function copyJSON(
     setOwn(copy, key, copyJSON(value[key] as JSONValue, options, childPath(path, key), depth + 1));
   }
   return copy;
-}
-
-/** How Go's `%T` names a value decoded from JSON, for error messages that mirror OpenChoreo's. */
-export function goTypeName(value: JSONValue | undefined): string {
-  if (value === null || value === undefined) return '<nil>';
-  if (Array.isArray(value)) return '[]interface {}';
-  switch (typeof value) {
-    case 'string':
-      return 'string';
-    case 'number':
-      return 'float64';
-    case 'boolean':
-      return 'bool';
-    default:
-      return 'map[string]interface {}';
-  }
-}
-
-const GO_ESCAPES: Readonly<Record<string, string>> = {
-  '\x07': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-  '"': '\\"',
-  '\\': '\\\\',
-};
-// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
-const GO_PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
-
-/** A string quoted as Go's `%q` prints it, so messages read as OpenChoreo's do. */
-export function quote(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    const escape = GO_ESCAPES[char];
-    if (escape !== undefined) out += escape;
-    else if (GO_PRINTABLE.test(char)) out += char;
-    else if (code < 0x80) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code <= 0xffff) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += `\\U${code.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
 }

@@ -1,17 +1,8 @@
 // Inlining of local `$ref`s, with the rules and error texts of OpenChoreo's resolver (internal/schema/ref_resolver.go).
 import type { JSONObject, JSONValue } from '../types.ts';
-import {
-  childPath,
-  copyJSON,
-  goTypeName,
-  isJSONObject,
-  ownValue,
-  quote,
-  requireSchemaObject,
-  schemaError,
-  setOwn,
-  type SchemaPath,
-} from './json.ts';
+import { goQuote, goTypeName } from '../go.ts';
+import { getOwn, isPlainObject, setOwn } from '../json.ts';
+import { childPath, copyJSON, requireSchemaObject, schemaError, type SchemaPath } from './json.ts';
 
 /** OpenChoreo's limit on how deep the resolver may walk (schema levels plus `$ref` hops). */
 export const MAX_REF_DEPTH = 64;
@@ -46,8 +37,8 @@ const SUBSCHEMA_MAPS = ['properties', 'patternProperties'];
 export function resolveRefs(schema: JSONObject | null): JSONObject | null {
   if (schema === null) return null;
   const copy = copyJSON(requireSchemaObject(schema)) as JSONObject;
-  const defsValue = ownValue(copy, '$defs');
-  const defs = isJSONObject(defsValue) && Object.keys(defsValue).length > 0 ? defsValue : undefined;
+  const defsValue = getOwn(copy, '$defs');
+  const defs = isPlainObject(defsValue) && Object.keys(defsValue).length > 0 ? defsValue : undefined;
   const resolved = new RefResolver(defs).resolveNode(copy, [], 0, undefined) as JSONObject;
   if (defs !== undefined) delete resolved.$defs;
   return resolved;
@@ -73,7 +64,7 @@ class RefResolver {
     if (Array.isArray(node)) {
       return node.map((item, index) => this.resolveNode(item, visiting, depth + 1, childPath(path, index)));
     }
-    if (!isJSONObject(node)) return node;
+    if (!isPlainObject(node)) return node;
 
     if (Object.hasOwn(node, '$ref')) {
       const ref = node.$ref;
@@ -94,8 +85,8 @@ class RefResolver {
       }
     }
     for (const keyword of SUBSCHEMA_MAPS) {
-      const schemas = ownValue(node, keyword);
-      if (!isJSONObject(schemas)) continue;
+      const schemas = getOwn(node, keyword);
+      if (!isPlainObject(schemas)) continue;
       const mapPath = childPath(path, keyword);
       for (const name of Object.keys(schemas)) {
         const resolved = this.resolveNode(
@@ -119,21 +110,21 @@ class RefResolver {
   ): JSONObject {
     const refPath = childPath(path, '$ref');
     if (ref.startsWith('http://') || ref.startsWith('https://')) {
-      throw schemaError(`only local $ref supported, got ${quote(ref)}`, refPath);
+      throw schemaError(`only local $ref supported, got ${goQuote(ref)}`, refPath);
     }
     const name = definitionName(ref, refPath);
     if (visiting.includes(name)) {
       throw schemaError(`circular $ref: ${[...visiting, name].join(' → ')}`, refPath);
     }
     if (this.defs === undefined) {
-      throw schemaError(`$ref ${quote(ref)} not found: no definitions available`, refPath);
+      throw schemaError(`$ref ${goQuote(ref)} not found: no definitions available`, refPath);
     }
     if (!Object.hasOwn(this.defs, name)) {
-      throw schemaError(`$ref ${quote(ref)} not found in definitions`, refPath);
+      throw schemaError(`$ref ${goQuote(ref)} not found in definitions`, refPath);
     }
     const definition = this.defs[name];
-    if (!isJSONObject(definition)) {
-      throw schemaError(`$ref ${quote(ref)} resolved to non-object type`, refPath);
+    if (!isPlainObject(definition)) {
+      throw schemaError(`$ref ${goQuote(ref)} resolved to non-object type`, refPath);
     }
 
     const definitionPath = childPath(childPath(undefined, '$defs'), name);
@@ -162,13 +153,13 @@ class RefResolver {
 // Only `#/$defs/Name` is accepted; the name is taken literally (no JSON Pointer unescaping), as OpenChoreo does.
 function definitionName(ref: string, path: SchemaPath): string {
   if (!ref.startsWith('#/')) {
-    throw schemaError(`only local $ref supported (must start with #/), got ${quote(ref)}`, path);
+    throw schemaError(`only local $ref supported (must start with #/), got ${goQuote(ref)}`, path);
   }
   const parts = ref.slice(2).split('/');
   if (parts.length !== 2 || parts[0] !== '$defs') {
-    throw schemaError(`unsupported $ref path ${quote(ref)}: expected #/$defs/Name`, path);
+    throw schemaError(`unsupported $ref path ${goQuote(ref)}: expected #/$defs/Name`, path);
   }
   const name = parts[1] ?? '';
-  if (name === '') throw schemaError(`empty definition name in $ref ${quote(ref)}`, path);
+  if (name === '') throw schemaError(`empty definition name in $ref ${goQuote(ref)}`, path);
   return name;
 }

@@ -3,7 +3,9 @@
 // order, so a schema with several problems reports the one Kubernetes reports (properties in sorted order, where Go
 // visits them in random order).
 import type { JSONObject, JSONValue } from '../types.ts';
-import { childPath, compareCodePoints, schemaError, setOwn, type SchemaPath } from './json.ts';
+import { compareGoStrings } from '../go.ts';
+import { setOwn } from '../json.ts';
+import { childPath, schemaError, type SchemaPath } from './json.ts';
 import { encodeValidationRule, type V1Schema } from './v1.ts';
 
 /** Builds the structural schema; throws a SchemaError prefixed `failed to build structural schema: `. */
@@ -47,7 +49,7 @@ function structural(schema: V1Schema, nested: boolean, path: SchemaPath | undefi
   if (schema.properties !== undefined && schema.properties.size > 0) {
     properties = {};
     const propertiesPath = childPath(path, 'properties');
-    for (const name of [...schema.properties.keys()].sort(compareCodePoints)) {
+    for (const name of [...schema.properties.keys()].sort(compareGoStrings)) {
       const property = schema.properties.get(name) as V1Schema;
       setOwn(properties, name, structural(property, nested, childPath(propertiesPath, name)));
     }

@@ -11,15 +11,14 @@
 // - `null` clears a pointer, slice or map field and leaves any other field as it was;
 // - a value of the wrong JSON type is an error naming the Go field path and type.
 import type { JSONObject, JSONValue } from '../types.ts';
+import { compareGoStrings } from '../go.ts';
+import { isPlainObject, setOwn } from '../json.ts';
 import {
   MAX_SCHEMA_NESTING,
   childPath,
-  compareCodePoints,
   copyJSON,
-  isJSONObject,
   pathTokens,
   schemaError,
-  setOwn,
   sortedKeys,
   type GoFieldInfo,
   type SchemaPath,
@@ -265,7 +264,7 @@ function assertMarshalable(value: JSONValue, path: SchemaPath | undefined, depth
     }
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => assertMarshalable(item, childPath(path, index), depth + 1));
-  } else if (isJSONObject(value)) {
+  } else if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
       assertMarshalable(value[key] as JSONValue, childPath(path, key), depth + 1);
     }
@@ -367,7 +366,7 @@ class Decoder {
         else this.typeError(value, goType, path);
         return;
       case 'schema':
-        if (isJSONObject(value))
+        if (isPlainObject(value))
           target[name] = this.decodeStruct(SCHEMA_STRUCT, value, asTarget(target[name]), path);
         else this.typeError(value, goType, path);
         return;
@@ -379,7 +378,7 @@ class Decoder {
         }
         return;
       case 'schemaMap':
-        if (isJSONObject(value))
+        if (isPlainObject(value))
           target[name] = this.decodeSchemaMap(value, target[name] as Map<string, V1Schema>, path);
         else this.typeError(value, goType, path);
         return;
@@ -390,12 +389,12 @@ class Decoder {
         target[name] = decodeSchemaOrBool(value, path);
         return;
       case 'dependencies':
-        if (isJSONObject(value))
+        if (isPlainObject(value))
           target[name] = decodeDependencies(value, target[name] as DependencyMap, path);
         else this.typeError(value, goType, path);
         return;
       case 'externalDocs':
-        if (isJSONObject(value)) {
+        if (isPlainObject(value)) {
           target[name] = this.decodeStruct(EXTERNAL_DOCS_STRUCT, value, asTarget(target[name]), path);
         } else {
           this.typeError(value, goType, path);
@@ -418,7 +417,7 @@ class Decoder {
     return values.map((value, index) => {
       const target = asTarget(existing?.[index]);
       if (value === null) return target as V1Schema;
-      if (!isJSONObject(value)) {
+      if (!isPlainObject(value)) {
         this.typeError(value, 'v1.JSONSchemaProps', childPath(path, index));
         return target as V1Schema;
       }
@@ -449,7 +448,7 @@ class Decoder {
       const entry = value[key] as JSONValue;
       const entryPath = childPath(path, key);
       if (entry === null) map.set(key, {});
-      else if (isJSONObject(entry))
+      else if (isPlainObject(entry))
         map.set(key, this.decodeStruct(SCHEMA_STRUCT, entry, {}, entryPath) as V1Schema);
       else this.typeError(entry, 'v1.JSONSchemaProps', entryPath);
     }
@@ -460,7 +459,7 @@ class Decoder {
     return values.map((value, index) => {
       const target = asTarget(existing?.[index]);
       if (value === null) return target;
-      if (!isJSONObject(value)) {
+      if (!isPlainObject(value)) {
         this.typeError(value, 'v1.ValidationRule', childPath(path, index));
         return target;
       }
@@ -498,13 +497,13 @@ function decodeJSONList(
 // The three Kubernetes types with their own unmarshalling decode their content with a fresh, case-sensitive decoder.
 
 function decodeSchemaOrArray(value: JSONValue, path: SchemaPath): V1SchemaOrArray {
-  if (isJSONObject(value)) return { schema: new Decoder(true).decodeRoot(value, path) };
+  if (isPlainObject(value)) return { schema: new Decoder(true).decodeRoot(value, path) };
   if (Array.isArray(value)) return { schemas: new Decoder(true).decodeRootList(value, path) };
   return {};
 }
 
 function decodeSchemaOrBool(value: JSONValue, path: SchemaPath): V1SchemaOrBool {
-  if (isJSONObject(value)) return { allows: true, schema: new Decoder(true).decodeRoot(value, path) };
+  if (isPlainObject(value)) return { allows: true, schema: new Decoder(true).decodeRoot(value, path) };
   if (typeof value === 'boolean') return { allows: value };
   throw new DecodeError('boolean or JSON schema expected', path);
 }
@@ -518,7 +517,7 @@ function decodeDependencies(
   for (const key of sortedKeys(value)) {
     const entry = value[key] as JSONValue;
     const entryPath = childPath(path, key);
-    if (isJSONObject(entry)) map.set(key, { schema: new Decoder(true).decodeRoot(entry, entryPath) });
+    if (isPlainObject(entry)) map.set(key, { schema: new Decoder(true).decodeRoot(entry, entryPath) });
     else if (Array.isArray(entry))
       map.set(key, { property: new Decoder(true).decodeRootStringList(entry, entryPath) });
     else map.set(key, {});
@@ -562,7 +561,7 @@ function goLocation(path: SchemaPath): string {
 
 /** Sorts every `required` list reachable through properties, items and additionalProperties, as OpenChoreo does. */
 export function sortRequiredFields(schema: V1Schema): void {
-  schema.required?.sort(compareCodePoints);
+  schema.required?.sort(compareGoStrings);
   schema.properties?.forEach(sortRequiredFields);
   if (schema.items?.schema !== undefined) sortRequiredFields(schema.items.schema);
   if (schema.additionalProperties?.schema !== undefined)
@@ -639,6 +638,6 @@ function nonEmpty<T extends JSONValue>(list: T[]): T[] | undefined {
 function encodeMap<T>(map: Map<string, T>, encode: (value: T) => JSONValue): JSONObject | undefined {
   if (map.size === 0) return undefined;
   const out: JSONObject = {};
-  for (const key of [...map.keys()].sort(compareCodePoints)) setOwn(out, key, encode(map.get(key) as T));
+  for (const key of [...map.keys()].sort(compareGoStrings)) setOwn(out, key, encode(map.get(key) as T));
   return out;
 }

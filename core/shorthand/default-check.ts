@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 
 import { compileRE2, type Pattern } from '../regexp.ts';
 import type { JSONValue } from '../types.ts';
-import { compareGoStrings, formatGoFloat, formatGoValue, goQuote } from './go.ts';
+import { compareGoStrings, formatGoFloat, formatGoValue, goQuote } from '../go.ts';
 import type { SchemaProps, TypedValue } from './props.ts';
 
 const IN = 'body';

@@ -2,7 +2,7 @@
 // inputs are accepted and refused, with Go's error texts (`invalid character 'x' looking for beginning of value`,
 // `unexpected end of JSON input`, ...). The value itself comes from JSON.parse once the text is known to be valid.
 import type { JSONValue } from '../types.ts';
-import { goQuote } from './go.ts';
+import { goQuote } from '../go.ts';
 
 /** Nesting allowed in a JSON literal; Go allows 10000, far more than any schema default needs or JS recursion likes. */
 export const MAX_JSON_DEPTH = 1000;

@@ -2,7 +2,8 @@
 // produce) and its serialisation to the v1 JSON form: keys in the v1 struct's field order, empty fields left out,
 // map keys sorted as Go's encoder sorts them.
 import type { JSONObject, JSONSchema, JSONValue } from '../types.ts';
-import { compareGoStrings } from './go.ts';
+import { compareGoStrings } from '../go.ts';
+import { setOwn } from '../json.ts';
 
 /** A JSON value held by a schema keyword; `int64` marks numbers Go holds as integers (parsed by ParseInt). */
 export interface TypedValue {
@@ -36,11 +37,6 @@ export interface SchemaProps {
   /** A schema for map values, or `false` when extra properties are forbidden. */
   additionalProperties?: SchemaProps | false;
   example?: TypedValue;
-}
-
-/** Adds a key to a plain object as data: a key such as `__proto__` becomes an own property, never a prototype. */
-export function setOwn(target: JSONObject, key: string, value: JSONValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** A deep copy of a JSON value with object keys in Go's encoding order, built without prototype side effects. */

@@ -1,7 +1,7 @@
-// The handful of Go standard-library behaviours the shorthand converter depends on (strconv parsing and quoting,
+// The handful of Go standard-library behaviours the schema converters depend on (strconv parsing and quoting,
 // unicode.IsSpace, fmt's %v and %T, byte-order string sorting). OpenChoreo's error texts and accepted inputs come
 // from these, so they are reproduced here rather than approximated with their JavaScript look-alikes.
-import type { JSONValue } from '../types.ts';
+import type { JSONValue } from './types.ts';
 
 /** unicode.IsSpace: ASCII whitespace plus NEL, NBSP and the Unicode space separators; unlike JS, not U+FEFF. */
 export function isGoSpace(char: string): boolean {
