@@ -81,6 +81,15 @@ function scan(text: string): void {
       pos++;
     }
   };
+  // A key and its colon, from the key's opening quote to just past the colon.
+  const objectKey = () => {
+    if (text[pos] !== '"') invalid('looking for beginning of object key string');
+    string();
+    skipSpace();
+    if (pos >= text.length) end();
+    if (text[pos] !== ':') invalid('after object key');
+    pos++;
+  };
   const number = () => {
     const start = pos;
     if (text[pos] === '-') {
@@ -129,12 +138,7 @@ function scan(text: string): void {
       } else if (text[pos] === '}') {
         pos++;
       } else {
-        if (text[pos] !== '"') invalid('looking for beginning of object key string');
-        string();
-        skipSpace();
-        if (pos >= text.length) end();
-        if (text[pos] !== ':') invalid('after object key');
-        pos++;
+        objectKey();
         stack.push('object');
         continue;
       }
@@ -176,12 +180,7 @@ function scan(text: string): void {
         pos++;
         skipSpace();
         if (pos >= text.length) end();
-        if (text[pos] !== '"') invalid('looking for beginning of object key string');
-        string();
-        skipSpace();
-        if (pos >= text.length) end();
-        if (text[pos] !== ':') invalid('after object key');
-        pos++;
+        objectKey();
         break;
       }
       if (next !== '}') invalid('after object key:value pair');
