@@ -10,6 +10,7 @@ import {
   prepareRun,
   workflowReference,
   workflowReferenceErrors,
+  type PreparedRun,
 } from '../core/index.ts';
 import { SchemaError } from '../core/errors.ts';
 import type {
@@ -186,43 +187,49 @@ function compiledWorkflow(
   }
 }
 
-export function validateWorkflowRun(options: HandlerOptions): AdmissionHandler {
+/**
+ * The steps both WorkflowRun webhooks take: requests that need no Workflow are allowed, malformed ones answered with
+ * a 400, and any other run is prepared against its Workflow for `decide` to answer from. A Workflow that cannot be
+ * found or compiled is one more error of the prepared run.
+ */
+function workflowRunHandler(
+  options: HandlerOptions,
+  decide: (request: AdmissionRequest, run: WorkflowRunObject, prepared: PreparedRun) => AdmissionResponse,
+): AdmissionHandler {
   return (request) => {
     if (isPassThrough(request)) return allowed();
     const malformed = notAWorkflowRun(request);
     if (malformed) return malformed;
     if (!workflowChanged(request)) return allowed();
     const run = request.object as WorkflowRunObject;
-    const name = objectName(request, request.object as Record<string, unknown>);
     return andThen(resolveWorkflow(run, request.namespace, options), (resolution) => {
-      if (!resolution.ok) return invalid('WorkflowRun', name, resolution.errors);
-      const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
-        unknownParameters: options.unknownParameters,
-      });
-      if (prepared.errors.length > 0) return invalid('WorkflowRun', name, prepared.errors);
-      return withWarnings(allowed(), prepared.warnings);
+      const prepared = resolution.ok
+        ? prepareRun(run, resolution.workflow, resolution.compiled, {
+            unknownParameters: options.unknownParameters,
+          })
+        : { object: run, errors: resolution.errors, warnings: [] };
+      return decide(request, run, prepared);
     });
   };
 }
 
+export function validateWorkflowRun(options: HandlerOptions): AdmissionHandler {
+  return workflowRunHandler(options, (request, run, prepared) => {
+    if (prepared.errors.length > 0) {
+      return invalid('WorkflowRun', objectName(request, run as Record<string, unknown>), prepared.errors);
+    }
+    return withWarnings(allowed(), prepared.warnings);
+  });
+}
+
 export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
-  return (request) => {
-    if (isPassThrough(request)) return allowed();
-    const malformed = notAWorkflowRun(request);
-    if (malformed) return malformed;
-    if (!workflowChanged(request)) return allowed();
-    const run = request.object as WorkflowRunObject;
-    return andThen(resolveWorkflow(run, request.namespace, options), (resolution) => {
-      // Anything wrong is for the validating webhook to report; a patch over a run that will be denied, or a patch
-      // with only some of the defaults, would only confuse.
-      if (!resolution.ok) return allowed();
-      const prepared = prepareRun(run, resolution.workflow, resolution.compiled, {
-        unknownParameters: options.unknownParameters,
-      });
-      if (prepared.errors.length > 0) return allowed();
-      return patched(fastJsonPatch.compare(run, prepared.object) as JSONPatchOperation[]);
-    });
-  };
+  // Anything wrong is for the validating webhook to report; a patch over a run that will be denied, or a patch with
+  // only some of the defaults, would only confuse.
+  return workflowRunHandler(options, (_request, run, prepared) =>
+    prepared.errors.length > 0
+      ? allowed()
+      : patched(fastJsonPatch.compare(run, prepared.object) as JSONPatchOperation[]),
+  );
 }
 
 /** The parameter schema of a Workflow or ClusterWorkflow: where it lives in either format. */
