@@ -28,6 +28,7 @@ import { InputError } from '../../core/errors.ts';
 import { applySetFlags, deepMerge } from '../set-values.ts';
 import {
   clusterWorkflowKind,
+  collectRepeated,
   describeWorkflowRef,
   getWorkflow,
   kindOption,
@@ -79,8 +80,6 @@ interface CreateFlags {
   timeout?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
 export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) => Promise<number>): Command {
   const command = newCommand('create', factory)
     .summary('Start a WorkflowRun, its parameters checked before anything is sent')
@@ -99,8 +98,8 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
       '--generate-name [prefix]',
       'let the server pick a unique name with this prefix (default when NAME is absent)',
     )
-    .option('-p, --set <path=value>', 'set a parameter (repeatable)', collect)
-    .option('--values <file>', 'YAML/JSON map of parameters (repeatable, later files win)', collect)
+    .option('-p, --set <path=value>', 'set a parameter (repeatable)', collectRepeated)
+    .option('--values <file>', 'YAML/JSON map of parameters (repeatable, later files win)', collectRepeated)
     .option('-f, --filename <file>', 'a WorkflowRun manifest to start from (- for stdin)')
     .option('--display-name <text>', 'human-readable name (annotation openchoreo.dev/display-name)')
     .addOption(

@@ -129,6 +129,11 @@ export async function clusterWorkflowKind(
   return { kind: requested ?? 'ClusterWorkflow', omitKind: false };
 }
 
+/** Option parser of a repeatable flag: every value given, in order. */
+export function collectRepeated(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** `--kind`; commander checks the value, completion offers the choices. */
 export function kindOption(): Option {
   return new Option(

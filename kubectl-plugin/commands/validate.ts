@@ -31,6 +31,7 @@ import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
 import type { KubeClient } from '../kube.ts';
 import {
   clusterWorkflowKind,
+  collectRepeated,
   describeWorkflowRef,
   getWorkflow,
   unknownParametersOption,
@@ -56,8 +57,6 @@ interface ValidateFlags {
   unknownParameters?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
 export function newValidateCommand(
   factory: Factory,
   runF?: (opts: ValidateOptions) => Promise<number>,
@@ -74,8 +73,16 @@ export function newValidateCommand(
         '"warnings", "object"}, where object is the run after defaulting.\n\n' +
         'Exit 0 when every run is valid, 1 when any is invalid, 2 when the input cannot be used.',
     )
-    .option('-f, --filename <file>', 'file with WorkflowRun documents, - for stdin (repeatable)', collect)
-    .option('--workflow-file <file>', 'file with Workflow / ClusterWorkflow documents (repeatable)', collect)
+    .option(
+      '-f, --filename <file>',
+      'file with WorkflowRun documents, - for stdin (repeatable)',
+      collectRepeated,
+    )
+    .option(
+      '--workflow-file <file>',
+      'file with Workflow / ClusterWorkflow documents (repeatable)',
+      collectRepeated,
+    )
     .addOption(new Option('-o, --output <format>', 'json: one JSON object per run').choices(OUTPUTS))
     .addOption(unknownParametersOption());
   addConnectionFlags(command);
