@@ -37,7 +37,7 @@ import {
   unknownParametersOption,
   workflowRef,
 } from './shared.ts';
-import { waitForRun } from './wait.ts';
+import { POLL_INTERVAL_MS, waitForRun } from './wait.ts';
 
 const DRY_RUN = ['none', 'client', 'server'] as const;
 const OUTPUTS = ['yaml', 'json', 'name'] as const;
@@ -130,7 +130,7 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
         dryRun: flags.dryRun as CreateOptions['dryRun'],
         wait: flags.wait === true,
         timeoutMs: parseTimeout(flags.timeout ?? '0'),
-        pollIntervalMs: 2000,
+        pollIntervalMs: POLL_INTERVAL_MS,
       };
       if (workflow !== undefined) options.workflow = workflow;
       if (name !== undefined) options.name = name;

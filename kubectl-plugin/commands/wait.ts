@@ -21,6 +21,8 @@ import { getRun, parseTimeout } from './shared.ts';
 
 const CONDITIONS = ['succeeded', 'completed'] as const;
 export type WaitFor = (typeof CONDITIONS)[number];
+/** Pause between polls when the server refuses a watch, for `wait` and `create --wait` alike. */
+export const POLL_INTERVAL_MS = 2000;
 
 export interface WaitOptions {
   io: IOStreams;
@@ -66,7 +68,7 @@ export function newWaitCommand(factory: Factory, runF?: (opts: WaitOptions) => P
         name: name!,
         for: flags.for as WaitFor,
         timeoutMs: parseTimeout(flags.timeout),
-        pollIntervalMs: 2000,
+        pollIntervalMs: POLL_INTERVAL_MS,
       };
     },
     runWait,
