@@ -20,6 +20,29 @@ export function getOwn(target: JSONObject, key: string): JSONValue | undefined {
   return Object.hasOwn(target, key) ? target[key] : undefined;
 }
 
+/** Deep equality of JSON values: arrays item by item, objects key by key in any order (as the API server compares). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, index) => jsonEqual(item, b[index]))
+    );
+  }
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every(
+      (key) =>
+        Object.hasOwn(b, key) &&
+        jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+    )
+  );
+}
+
 /** Thrown by `cloneJSON` when a value nests deeper than the limit it was given. */
 export class DepthLimitError extends RangeError {
   constructor() {

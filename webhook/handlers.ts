@@ -13,6 +13,7 @@ import {
   type PreparedRun,
 } from '../core/index.ts';
 import { SchemaError } from '../core/errors.ts';
+import { jsonEqual } from '../core/json.ts';
 import type {
   FieldError,
   JSONValue,
@@ -42,24 +43,6 @@ export interface HandlerOptions {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Field-by-field equality of JSON values; key order does not matter, as for the API server. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, index) => jsonEqual(item, b[index]));
-  }
-  if (Array.isArray(b)) return false;
-  const aKeys = Object.keys(a);
-  if (aKeys.length !== Object.keys(b).length) return false;
-  return aKeys.every(
-    (key) =>
-      Object.prototype.hasOwnProperty.call(b, key) &&
-      jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
-  );
 }
 
 /** Requests that never need a Workflow: deletions, subresources (status), connects. */

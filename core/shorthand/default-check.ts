@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { compileRE2, type Pattern } from '../regexp.ts';
 import type { JSONValue } from '../types.ts';
 import { compareGoStrings, formatGoFloat, formatGoValue, goQuote } from '../go.ts';
+import { jsonEqual } from '../json.ts';
 import type { SchemaProps, TypedValue } from './props.ts';
 
 const IN = 'body';
@@ -146,21 +147,6 @@ function kindOf(value: JSONValue, int64: boolean): Kind {
   return typeof value as 'string' | 'boolean';
 }
 
-function deepEqual(a: JSONValue, b: JSONValue): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]!))
-    );
-  }
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key]!, b[key]!))
-  );
-}
-
 /** reflect's ConvertibleTo + DeepEqual, as kube-openapi compares a value with an enum entry. */
 function enumMatches(value: JSONValue, valueKind: Kind, entry: TypedValue): boolean {
   const entryKind = kindOf(entry.value, entry.int64);
@@ -173,7 +159,7 @@ function enumMatches(value: JSONValue, valueKind: Kind, entry: TypedValue): bool
     const valid = codePoint >= 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff);
     return String.fromCodePoint(valid ? codePoint : 0xfffd) === entry.value;
   }
-  return valueKind === entryKind && deepEqual(value, entry.value);
+  return valueKind === entryKind && jsonEqual(value, entry.value);
 }
 
 function formatEnum(entries: TypedValue[]): string {

@@ -1,6 +1,6 @@
 // `kubectl workflowrun describe`: one run as kubectl describe / tkn describe print theirs. Sections are separated
 // by a blank line; a section with nothing to show says `<none>` on its header line.
-import { boundedJSON, getOwn, isPlainObject } from '../../core/json.ts';
+import { boundedJSON, getOwn, isPlainObject, jsonEqual } from '../../core/json.ts';
 import type { CompiledWorkflow } from '../../core/workflow.ts';
 import { NONE, formatDuration, isCompleted, parseTime, runDuration, runStatus } from '../../core/status.ts';
 import type {
@@ -259,22 +259,4 @@ function objectsIn<T = JSONObject>(list: unknown): T[] {
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function jsonEqual(a: JSONValue | undefined, b: JSONValue | undefined): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((item, i) => jsonEqual(item, b[i]))
-    );
-  }
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]))
-  );
 }
