@@ -1,6 +1,7 @@
 // The AdmissionReview wire format and the outcome-named constructors handlers answer with, in the manner of
 // controller-runtime's admission package: a handler returns an AdmissionResponse without a uid, and
 // `reviewResponse` is the one place that echoes the request's uid and apiVersion.
+import { isPlainObject } from '../core/json.ts';
 import type { JSONValue } from '../core/types.ts';
 
 export const ADMISSION_V1 = 'admission.k8s.io/v1';
@@ -139,16 +140,12 @@ export type DecodedReview =
 
 const OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Checks that a parsed body is an AdmissionReview with a request we can answer. Only the envelope is checked here;
  * the objects inside are judged by the handlers, which answer an undecodable object with an AdmissionResponse.
  */
 export function decodeReview(body: unknown): DecodedReview {
-  if (!isObject(body)) return { ok: false, message: 'request body is not a JSON object' };
+  if (!isPlainObject(body)) return { ok: false, message: 'request body is not a JSON object' };
   const { apiVersion, kind, request } = body;
   if (kind !== 'AdmissionReview') return { ok: false, message: 'request body is not an AdmissionReview' };
   if (apiVersion !== ADMISSION_V1 && apiVersion !== ADMISSION_V1BETA1) {
@@ -157,7 +154,7 @@ export function decodeReview(body: unknown): DecodedReview {
       message: `unsupported AdmissionReview apiVersion ${JSON.stringify(apiVersion)}; expected ${ADMISSION_V1} or ${ADMISSION_V1BETA1}`,
     };
   }
-  if (!isObject(request)) return { ok: false, message: 'AdmissionReview has no request' };
+  if (!isPlainObject(request)) return { ok: false, message: 'AdmissionReview has no request' };
   if (typeof request.uid !== 'string' || request.uid === '') {
     return { ok: false, message: 'AdmissionReview request has no uid' };
   }

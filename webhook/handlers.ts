@@ -13,7 +13,7 @@ import {
   type PreparedRun,
 } from '../core/index.ts';
 import { SchemaError } from '../core/errors.ts';
-import { jsonEqual } from '../core/json.ts';
+import { isPlainObject, jsonEqual } from '../core/json.ts';
 import type {
   FieldError,
   JSONValue,
@@ -41,10 +41,6 @@ export interface HandlerOptions {
   unknownParameters: UnknownParameterPolicy;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Requests that never need a Workflow: deletions, subresources (status), connects. */
 function isPassThrough(request: AdmissionRequest): boolean {
   return (
@@ -54,7 +50,7 @@ function isPassThrough(request: AdmissionRequest): boolean {
 }
 
 function objectName(request: AdmissionRequest, object: Record<string, unknown>): string {
-  const metadata = isObject(object.metadata) ? object.metadata : {};
+  const metadata = isPlainObject(object.metadata) ? object.metadata : {};
   if (typeof metadata.name === 'string' && metadata.name !== '') return metadata.name;
   if (request.name) return request.name;
   return typeof metadata.generateName === 'string' ? metadata.generateName : '';
@@ -81,7 +77,7 @@ function invalid(kind: string, name: string, errors: readonly FieldError[]): Adm
 }
 
 function notAWorkflowRun(request: AdmissionRequest): AdmissionResponse | undefined {
-  if (!isObject(request.object)) return errored(400, 'request.object is not an object');
+  if (!isPlainObject(request.object)) return errored(400, 'request.object is not an object');
   if (request.kind?.kind !== undefined && request.kind.kind !== 'WorkflowRun') {
     return errored(400, `expected a WorkflowRun, got kind ${JSON.stringify(request.kind.kind)}`);
   }
@@ -90,13 +86,13 @@ function notAWorkflowRun(request: AdmissionRequest): AdmissionResponse | undefin
 
 /** The run's `spec.workflow` changed against the stored object (always true on CREATE). */
 function workflowChanged(request: AdmissionRequest): boolean {
-  if (request.operation !== 'UPDATE' || !isObject(request.oldObject) || !isObject(request.object))
+  if (request.operation !== 'UPDATE' || !isPlainObject(request.oldObject) || !isPlainObject(request.object))
     return true;
   const spec = request.object.spec;
   const oldSpec = request.oldObject.spec;
   return !jsonEqual(
-    isObject(spec) ? spec.workflow : undefined,
-    isObject(oldSpec) ? oldSpec.workflow : undefined,
+    isPlainObject(spec) ? spec.workflow : undefined,
+    isPlainObject(oldSpec) ? oldSpec.workflow : undefined,
   );
 }
 
@@ -217,7 +213,7 @@ export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
 
 /** The parameter schema of a Workflow or ClusterWorkflow: where it lives in either format. */
 function parameterSchema(object: Record<string, unknown>): JSONValue[] {
-  const spec = isObject(object.spec) ? object.spec : {};
+  const spec = isPlainObject(object.spec) ? object.spec : {};
   return [(spec.schema ?? null) as JSONValue, (spec.parameters ?? null) as JSONValue];
 }
 
@@ -225,7 +221,7 @@ export function validateWorkflow(): AdmissionHandler {
   return (request) => {
     if (isPassThrough(request)) return allowed();
     const object = request.object;
-    if (!isObject(object)) return errored(400, 'request.object is not an object');
+    if (!isPlainObject(object)) return errored(400, 'request.object is not an object');
     const kind = request.kind?.kind ?? (object.kind as string | undefined);
     if (kind !== 'Workflow' && kind !== 'ClusterWorkflow') {
       return errored(400, `expected a Workflow or ClusterWorkflow, got kind ${JSON.stringify(kind)}`);
@@ -234,7 +230,7 @@ export function validateWorkflow(): AdmissionHandler {
     // a controller that only adds a finalizer or a label.
     if (
       request.operation === 'UPDATE' &&
-      isObject(request.oldObject) &&
+      isPlainObject(request.oldObject) &&
       jsonEqual(parameterSchema(object), parameterSchema(request.oldObject))
     ) {
       return allowed();
