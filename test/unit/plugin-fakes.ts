@@ -1,14 +1,11 @@
 // Test doubles for the plugin's commands: an in-memory KubeClient that records every request, a factory with
 // string outputs and a fixed clock, and golden-file comparison under test/golden/plugin.
 // `UPDATE_GOLDEN=1 npx mocha test/unit/plugin-*.test.ts` rewrites the golden files from the current output.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { expect } from 'chai';
 import type { Command } from 'commander';
 
 import type { JSONObject } from '../../core/types.ts';
+import { FIXED_NOW, expectGoldenFile } from '../golden/golden.ts';
 import { runCLI } from '../../kubectl-plugin/commands/root.ts';
 import type { Factory } from '../../kubectl-plugin/factory.ts';
 import { KubeApiError, KubeConnectionError } from '../../kubectl-plugin/kube.ts';
@@ -22,10 +19,6 @@ import type {
   WatchEvent,
   WatchRequest,
 } from '../../kubectl-plugin/kube.ts';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const GOLDEN_DIR = path.resolve(here, '../golden/plugin');
-export const FIXED_NOW = new Date('2024-01-15T10:35:00Z');
 
 const KIND_BY_PLURAL: Record<string, string> = {
   workflowruns: 'WorkflowRun',
@@ -254,16 +247,5 @@ export async function parseFlags<Options>(
 
 /** Compares `actual` with `test/golden/plugin/<relativePath>`, or writes it there when UPDATE_GOLDEN=1. */
 export function expectGolden(relativePath: string, actual: string): void {
-  const file = path.join(GOLDEN_DIR, relativePath);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  if (!existsSync(file)) {
-    throw new Error(
-      `golden file test/golden/plugin/${relativePath} is missing; run the test with UPDATE_GOLDEN=1`,
-    );
-  }
-  expect(actual).to.equal(readFileSync(file, 'utf8'));
+  expectGoldenFile(`plugin/${relativePath}`, actual);
 }
