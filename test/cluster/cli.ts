@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 
 import { ControlPlane, readState, type ControlPlaneState } from './controlplane.ts';
 import { installCrds, parseCrdVersion } from './openchoreo.ts';
-import { isRunning, stopProcess } from './processes.ts';
+import { isRunning, pidAlive, stopProcess } from './processes.ts';
 import { REPO_ROOT } from './tools.ts';
 
 const CLUSTER_DIR = join(REPO_ROOT, '.cache', 'cluster');
@@ -112,15 +112,6 @@ async function withLock(action: () => Promise<number>): Promise<number> {
     return await action();
   } finally {
     await rm(LOCK_PATH, { force: true });
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

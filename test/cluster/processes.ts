@@ -102,6 +102,16 @@ export function startProcess(options: {
   };
 }
 
+// True when any process has this pid: enough for the owner of a lock or a run folder, which only needs to be gone.
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // True when `pid` is alive and runs `binary` with an argument that mentions `marker` (guards against PID reuse).
 export function isRunning(record: { pid: number; binary: string }, marker: string): boolean {
   let argv: string[];

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 
 import { ControlPlane, ExistingCluster, type Cluster } from '../cluster/controlplane.ts';
 import { crdDir, installCrds, type CrdVersion } from '../cluster/openchoreo.ts';
-import { exitCleanlyOnSignals, isRunning, type ProcessRecord } from '../cluster/processes.ts';
+import { exitCleanlyOnSignals, isRunning, pidAlive, type ProcessRecord } from '../cluster/processes.ts';
 import { BIN_DIR, REPO_ROOT, type CommandResult, type RunOptions } from '../cluster/tools.ts';
 
 export type { Cluster } from '../cluster/controlplane.ts';
@@ -351,15 +351,6 @@ function controlPlaneProcesses(): { pid: number; argv: string[] }[] {
     }
   }
   return found;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // Root hooks. Hooks at the top level of a module that a spec file imports belong to mocha's root suite, and a
