@@ -12,11 +12,14 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 
 import { ControlPlane, ExistingCluster, type Cluster } from '../cluster/controlplane.ts';
 import { crdDir, installCrds, type CrdVersion } from '../cluster/openchoreo.ts';
 import { exitCleanlyOnSignals, isRunning, pidAlive, type ProcessRecord } from '../cluster/processes.ts';
 import { BIN_DIR, REPO_ROOT, type CommandResult, type RunOptions } from '../cluster/tools.ts';
+import { registerWebhooks, unregisterWebhooks, waitForWebhooks } from '../cluster/webhooks.ts';
+import { startWebhook, type RunningWebhook } from './webhook-process.ts';
 
 export type { Cluster } from '../cluster/controlplane.ts';
 export type { CrdVersion, SampleDocument } from '../cluster/openchoreo.ts';
@@ -227,6 +230,30 @@ export function withCluster(version: CrdVersion): ClusterContext {
     },
     kubectl: (args, options) => required().kubectl(inNamespace(args), options),
     helm: (args, options) => required().helm(inNamespace(args), options),
+  };
+}
+
+// Registers, in the calling describe(): the webhook program started and registered with the context's cluster
+// before its tests, and removed afterwards so later suites are not blocked by a webhook that is gone (failurePolicy
+// Fail).
+export function registeredWebhook(e2e: ClusterContext): { readonly webhook: RunningWebhook } {
+  let webhook: RunningWebhook | undefined;
+  before(async function () {
+    this.timeout(90_000);
+    webhook = await startWebhook(e2e.cluster);
+    await registerWebhooks(e2e.cluster, { url: webhook.url, caBundle: e2e.cluster.webhookCa.certPem });
+    await waitForWebhooks(e2e.cluster);
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await unregisterWebhooks(e2e.cluster).catch(() => undefined);
+    if (webhook) expect(await webhook.stop()).to.equal(0);
+  });
+  return {
+    get webhook() {
+      if (!webhook) throw new Error('webhook not started');
+      return webhook;
+    },
   };
 }
 

@@ -12,14 +12,11 @@ import { parse, stringify } from 'yaml';
 import {
   check,
   loadSamples,
-  registerWebhooks,
+  registeredWebhook,
   sampleYaml,
-  unregisterWebhooks,
-  waitForWebhooks,
   withCluster,
   type CommandResult,
 } from './harness.ts';
-import { startWebhook, type RunningWebhook } from './webhook-process.ts';
 import { REPO_ROOT } from '../cluster/tools.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
@@ -359,19 +356,7 @@ for (const version of ['v1.x', 'v0.17'] as const) {
 
     // The same commands with the webhook program registered for real (URL + caBundle), as in webhook.test.ts.
     describe('with the admission webhook registered', function () {
-      let webhook: RunningWebhook | undefined;
-      before(async function () {
-        this.timeout(90_000);
-        webhook = await startWebhook(e2e.cluster);
-        await registerWebhooks(e2e.cluster, { url: webhook.url, caBundle: e2e.cluster.webhookCa.certPem });
-        await waitForWebhooks(e2e.cluster);
-      });
-      // failurePolicy is Fail: a webhook left registered after its process is gone would block later suites.
-      after(async function () {
-        this.timeout(30_000);
-        await unregisterWebhooks(e2e.cluster).catch(() => undefined);
-        if (webhook) expect(await webhook.stop()).to.equal(0);
-      });
+      registeredWebhook(e2e);
 
       it('create with --set and --values still stores a complete, defaulted run', async function () {
         await createStoresDefaultedRun('run-with-webhook');

@@ -9,14 +9,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from '../cluster/tools.ts';
-import {
-  registerWebhooks,
-  unregisterWebhooks,
-  waitForWebhooks,
-  withCluster,
-  type ClusterContext,
-  type CrdVersion,
-} from './harness.ts';
+import { registeredWebhook, withCluster, type ClusterContext, type CrdVersion } from './harness.ts';
 import { startWebhook, type RunningWebhook } from './webhook-process.ts';
 
 const SHARED = join(REPO_ROOT, '..', 'shared', 'openchoreo', 'samples');
@@ -43,29 +36,6 @@ function workflowRun(name: string, workflow: Record<string, unknown>): Record<st
 async function getRun(e2e: ClusterContext, name: string): Promise<StoredRun | undefined> {
   const result = await e2e.kubectl(['get', 'workflowrun', name, '-o', 'json']);
   return result.code === 0 ? (JSON.parse(result.stdout) as StoredRun) : undefined;
-}
-
-// What every test of one CRD generation shares: a webhook process registered with that generation's cluster,
-// removed afterwards so later suites are not blocked by a webhook that is gone (failurePolicy Fail).
-function registeredWebhook(e2e: ClusterContext): { readonly webhook: RunningWebhook } {
-  let webhook: RunningWebhook | undefined;
-  before(async function () {
-    this.timeout(90_000);
-    webhook = await startWebhook(e2e.cluster);
-    await registerWebhooks(e2e.cluster, { url: webhook.url, caBundle: e2e.cluster.webhookCa.certPem });
-    await waitForWebhooks(e2e.cluster);
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await unregisterWebhooks(e2e.cluster).catch(() => undefined);
-    if (webhook) expect(await webhook.stop()).to.equal(0);
-  });
-  return {
-    get webhook() {
-      if (!webhook) throw new Error('webhook not started');
-      return webhook;
-    },
-  };
 }
 
 function invalidRunCases(
