@@ -3,7 +3,7 @@
 // EC P-256 keys: generated instantly, unlike RSA, and accepted by every component involved.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -110,8 +110,4 @@ export async function createControlPlanePki(dir: string): Promise<ControlPlanePk
     })(),
   ]);
   return { ca, apiserver, admin, serviceAccount: { publicKeyPath, privateKeyPath } };
-}
-
-export async function writePem(path: string, pem: string): Promise<void> {
-  await writeFile(path, pem, { mode: 0o600 });
 }

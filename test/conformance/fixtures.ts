@@ -111,22 +111,6 @@ export function parsePointer(pointer: string): string[] {
     .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-/** The value a pointer names, or `undefined` when any step is missing. Only own keys count. */
-export function pointerGet(document: unknown, pointer: string): unknown {
-  let current: unknown = document;
-  for (const token of parsePointer(pointer)) {
-    if (Array.isArray(current)) {
-      if (!/^(0|[1-9][0-9]*)$/.test(token)) return undefined;
-      current = current[Number(token)];
-    } else if (isPlainObject(current) && Object.hasOwn(current, token)) {
-      current = current[token];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
-}
-
 /** True when the pointer names an existing value (a present `null` counts as existing). */
 export function pointerExists(document: unknown, pointer: string): boolean {
   let current: unknown = document;
