@@ -11,7 +11,7 @@ export { resolveRefs, MAX_REF_DEPTH, MAX_RESOLUTION_WORK } from './openapi/refs.
 export { MAX_SCHEMA_NESTING } from './openapi/json.ts';
 
 /** True for the vendor keys OpenChoreo ignores: `x-` plus at least one character, but not `x-kubernetes-*`. */
-export function isVendorExtension(key: string): boolean {
+function isVendorExtension(key: string): boolean {
   return key.length > 2 && key.startsWith('x-') && !key.startsWith('x-kubernetes-');
 }
 

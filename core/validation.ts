@@ -165,7 +165,7 @@ function unknownParameterWarning(field: string, hint: string): string {
 }
 
 /** Sorted by field, then message; duplicates dropped; at most MAX_REPORTED_ERRORS plus one summary line. */
-export function sortAndCap(errors: FieldError[]): FieldError[] {
+function sortAndCap(errors: FieldError[]): FieldError[] {
   const sorted = [...errors].sort(compareFieldErrors);
   const unique = sorted.filter(
     (error, index) =>
@@ -576,7 +576,7 @@ function invalid(value: JSONValue | undefined): string {
   return `Invalid value: ${formatValue(value ?? null)}: `;
 }
 
-export function formatValue(value: JSONValue): string {
+function formatValue(value: JSONValue): string {
   if (typeof value === 'string') {
     return value.length > MAX_VALUE_TEXT
       ? `${JSON.stringify(value.slice(0, MAX_VALUE_TEXT))}...`

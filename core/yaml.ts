@@ -122,7 +122,7 @@ function assertJSONCompatible(root: JSONValue, source: string): void {
  * `- ` entries opened on one line, and flow brackets outside quotes and comments. Block scalars (`|`, `>`) are
  * skipped. It may overestimate (a `[` inside a plain scalar counts); real manifests stay far below the limit.
  */
-export function estimateNestingDepth(text: string): number {
+function estimateNestingDepth(text: string): number {
   const indents: number[] = [];
   let flowDepth = 0;
   let quote: '"' | "'" | undefined;

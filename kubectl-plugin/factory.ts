@@ -48,7 +48,7 @@ export class CommandError extends Error {
   }
 }
 
-export function colorWanted(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+function colorWanted(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   // https://no-color.org: any non-empty value disables colour.
   return isTTY && !env.NO_COLOR;
 }

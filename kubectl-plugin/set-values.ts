@@ -98,7 +98,7 @@ export function splitAssignment(assignment: string, flag = '--set'): { path: str
  * Writes `value` at `steps` inside `target`, creating maps and lists on the way. A list index may address an
  * existing item or the next one (appending); a gap is refused rather than filled with nulls.
  */
-export function setAtPath(target: JSONObject, steps: PathStep[], value: JSONValue, describe: string): void {
+function setAtPath(target: JSONObject, steps: PathStep[], value: JSONValue, describe: string): void {
   let current: JSONObject | JSONValue[] = target;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;

@@ -45,7 +45,7 @@ export function pathTokens(path: SchemaPath | undefined): SchemaPath[] {
 const SIMPLE_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
 /** Renders a path as `properties.repository.properties[a.b].items`, or `undefined` for the root. */
-export function formatPath(path: SchemaPath | undefined): string | undefined {
+function formatPath(path: SchemaPath | undefined): string | undefined {
   if (path === undefined) return undefined;
   let text = '';
   for (const { key } of pathTokens(path)) {

@@ -40,7 +40,7 @@ export interface SchemaProps {
 }
 
 /** A deep copy of a JSON value with object keys in Go's encoding order, built without prototype side effects. */
-export function canonicalJSON(value: JSONValue): JSONValue {
+function canonicalJSON(value: JSONValue): JSONValue {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(canonicalJSON);
   const out: JSONObject = {};

@@ -166,15 +166,16 @@ export async function printObject(
   value: JSONValue | object,
   format: ObjectFormat,
 ): Promise<void> {
-  io.stdout.write(await formatObject(value, format));
-}
-
-export async function formatObject(value: JSONValue | object, format: ObjectFormat): Promise<string> {
-  if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    return;
+  }
   const { stringify } = await import('../yaml-text.ts');
   // kubectl's YAML: block style, sequences not indented under their key, no line folding. Strings that YAML 1.1
   // would read as something else (yes, on, timestamps) are quoted, so kubectl apply reads back the same data.
-  return stringify(value, { version: '1.1', indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false });
+  io.stdout.write(
+    stringify(value, { version: '1.1', indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false }),
+  );
 }
 
 /** kubectl's list wrapper for `-o json|yaml` of several objects. */
