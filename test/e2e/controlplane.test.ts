@@ -15,15 +15,8 @@ import {
   type ClusterContext,
   type CrdVersion,
 } from './harness.ts';
-
-interface Condition {
-  type: string;
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-  lastTransitionTime?: string;
-}
+import { controllerConditions, statusTime } from './controller-status.ts';
+import type { Condition } from '../../core/types.ts';
 
 interface WorkflowRunObject {
   metadata: { name: string; namespace: string; generation: number };
@@ -47,27 +40,6 @@ async function getJson<T>(e2e: ClusterContext, resource: string): Promise<T> {
   return JSON.parse(
     check(await e2e.kubectl(['get', resource, '-o', 'json']), `kubectl get ${resource}`),
   ) as T;
-}
-
-// What OpenChoreo's controller writes when the build-plane workflow succeeded (conditions.md), in its order.
-function succeededStatus(generation: number, at: string) {
-  const condition = (type: string, status: 'True' | 'False', reason: string, message: string): Condition => ({
-    type,
-    status,
-    reason,
-    message,
-    observedGeneration: generation,
-    lastTransitionTime: at,
-  });
-  return {
-    startedAt: at,
-    completedAt: at,
-    conditions: [
-      condition('WorkflowRunning', 'False', 'WorkflowRunning', 'Argo Workflow running has completed'),
-      condition('WorkflowSucceeded', 'True', 'WorkflowSucceeded', 'Workflow completed successfully'),
-      condition('WorkflowCompleted', 'True', 'WorkflowSucceeded', 'Workflow has completed successfully'),
-    ],
-  };
 }
 
 for (const version of ['v1.x', 'v0.17'] as const) {
@@ -104,8 +76,12 @@ for (const version of ['v1.x', 'v0.17'] as const) {
 
     it("patches a WorkflowRun's status through the status subresource with the controller's conditions", async function () {
       const run = await applySampleRun();
-      const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-      const status = succeededStatus(run.metadata.generation, at);
+      const at = statusTime();
+      const status = {
+        startedAt: at,
+        completedAt: at,
+        conditions: controllerConditions(run.metadata.generation, 'succeeded', at),
+      };
       check(
         await e2e.kubectl([
           'patch',

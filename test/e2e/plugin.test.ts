@@ -18,18 +18,10 @@ import {
   type CommandResult,
 } from './harness.ts';
 import { REPO_ROOT } from '../cluster/tools.ts';
+import { controllerConditions, statusTime, type RunOutcome } from './controller-status.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
 const EXECUTABLES = ['kubectl-workflowrun', 'kubectl_complete-workflowrun'];
-
-interface Condition {
-  type: string;
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-  observedGeneration: number;
-  lastTransitionTime: string;
-}
 
 /** A PATH folder with the bundled executables under the names kubectl looks for (no `.mjs`). */
 function pluginPath(): { dir: string; cleanup: () => void } {
@@ -41,42 +33,12 @@ function pluginPath(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function controllerStatus(generation: number, outcome: 'succeeded' | 'failed' | 'running') {
-  const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-  const condition = (type: string, status: 'True' | 'False', reason: string, message: string): Condition => ({
-    type,
-    status,
-    reason,
-    message,
-    observedGeneration: generation,
-    lastTransitionTime: at,
-  });
-  const conditions =
-    outcome === 'running'
-      ? [
-          condition('WorkflowCompleted', 'False', 'WorkflowPending', 'Workflow has not completed yet'),
-          condition('WorkflowRunning', 'True', 'WorkflowRunning', 'Argo Workflow is running'),
-        ]
-      : outcome === 'succeeded'
-        ? [
-            condition('WorkflowRunning', 'False', 'WorkflowRunning', 'Argo Workflow running has completed'),
-            condition('WorkflowSucceeded', 'True', 'WorkflowSucceeded', 'Workflow completed successfully'),
-            condition(
-              'WorkflowCompleted',
-              'True',
-              'WorkflowSucceeded',
-              'Workflow has completed successfully',
-            ),
-          ]
-        : [
-            condition('WorkflowRunning', 'False', 'WorkflowRunning', 'Argo Workflow running has completed'),
-            condition('WorkflowFailed', 'True', 'WorkflowFailed', 'Workflow execution failed'),
-            condition('WorkflowCompleted', 'True', 'WorkflowFailed', 'Workflow has completed with failure'),
-          ];
+function controllerStatus(generation: number, outcome: RunOutcome) {
+  const at = statusTime();
   return {
     startedAt: at,
     ...(outcome === 'running' ? {} : { completedAt: at }),
-    conditions,
+    conditions: controllerConditions(generation, outcome, at),
     runReference: {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Workflow',
