@@ -11,10 +11,10 @@ import type {
   WorkflowObject,
   WorkflowRunObject,
 } from './types.ts';
+import { DISPLAY_NAME_ANNOTATION } from './types.ts';
 import { compareFieldErrors } from './validation.ts';
 import type { CompiledWorkflow } from './workflow.ts';
 
-export const DISPLAY_NAME_ANNOTATION = 'openchoreo.dev/display-name';
 /** Objects nested deeper than this anywhere in a run are refused untouched (parameters have their own limit). */
 export const MAX_RUN_DEPTH = 128;
 

@@ -11,6 +11,10 @@ export type JSONSchema = JSONObject;
 
 export type WorkflowKind = 'Workflow' | 'ClusterWorkflow';
 
+/** The annotations the WorkflowRun API reference defines. */
+export const DISPLAY_NAME_ANNOTATION = 'openchoreo.dev/display-name';
+export const DESCRIPTION_ANNOTATION = 'openchoreo.dev/description';
+
 export interface ObjectMeta {
   name?: string;
   generateName?: string;

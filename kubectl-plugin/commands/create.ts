@@ -8,6 +8,7 @@ import type {
   WorkflowKind,
   WorkflowRunObject,
 } from '../../core/types.ts';
+import { DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
 import { isPlainObject, setOwn } from '../../core/json.ts';
 import {
   CommandError,
@@ -41,7 +42,6 @@ import { POLL_INTERVAL_MS, waitForRun } from './wait.ts';
 
 const DRY_RUN = ['none', 'client', 'server'] as const;
 const OUTPUTS = ['yaml', 'json', 'name'] as const;
-const DISPLAY_NAME_ANNOTATION = 'openchoreo.dev/display-name';
 
 export interface CreateOptions {
   io: IOStreams;

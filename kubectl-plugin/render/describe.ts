@@ -10,6 +10,7 @@ import type {
   TaskStatus,
   WorkflowRunObject,
 } from '../../core/types.ts';
+import { DESCRIPTION_ANNOTATION, DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
 import { paint, phaseTone, statusTone } from './color.ts';
 import { ageOrNone, timestampWithAge, workflowLabel } from './fields.ts';
 import { cell, compareText, displayWidth, formatDescribeTable, formatFields, sanitize } from './table.ts';
@@ -20,9 +21,6 @@ export interface DescribeOptions {
   /** The run's Workflow, when it could be read: parameters equal to a schema default are marked `(default)`. */
   workflow?: Pick<CompiledWorkflow, 'schema'>;
 }
-
-const DISPLAY_NAME_ANNOTATION = 'openchoreo.dev/display-name';
-const DESCRIPTION_ANNOTATION = 'openchoreo.dev/description';
 
 export function renderDescribe(run: WorkflowRunObject, opts: DescribeOptions): string {
   const sections = [

@@ -6,14 +6,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 
-import {
-  DISPLAY_NAME_ANNOTATION,
-  displayNameFor,
-  formatFieldErrors,
-  MAX_RUN_DEPTH,
-  prepareRun,
-} from '../../core/run.ts';
+import { displayNameFor, formatFieldErrors, MAX_RUN_DEPTH, prepareRun } from '../../core/run.ts';
 import type { JSONObject, JSONValue, WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
+import { DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
 import { compileWorkflow } from '../../core/workflow.ts';
 import { parseDocuments } from '../../core/yaml.ts';
 
