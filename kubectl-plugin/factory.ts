@@ -112,6 +112,11 @@ export function lazyKube(factory: Factory, flags: ConnectionOptions): () => Prom
   };
 }
 
+/** What the options of every command that may reach the cluster start with. */
+export function clusterDependencies(factory: Factory, connection: ConnectionOptions) {
+  return { io: factory.io, clock: factory.clock, kube: lazyKube(factory, connection), connection };
+}
+
 /**
  * Wires a command's action: `build` turns parsed arguments into the command's options, then `runF` (tests) or
  * `run` executes them; the exit code lands on the factory.

@@ -17,7 +17,7 @@ import {
   UsageError,
   addConnectionFlags,
   connectionOptions,
-  lazyKube,
+  clusterDependencies,
   newCommand,
   qualifiedName,
   readSource,
@@ -121,10 +121,7 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
       const flags = cmd.opts<CreateFlags>();
       const connection = connectionOptions(cmd);
       const options: CreateOptions = {
-        io: factory.io,
-        clock: factory.clock,
-        kube: lazyKube(factory, connection),
-        connection,
+        ...clusterDependencies(factory, connection),
         set: flags.set ?? [],
         valuesFiles: flags.values ?? [],
         dryRun: flags.dryRun as CreateOptions['dryRun'],

@@ -6,7 +6,7 @@ import {
   EXIT_OK,
   addConnectionFlags,
   connectionOptions,
-  lazyKube,
+  clusterDependencies,
   newCommand,
   resolveNamespace,
   setAction,
@@ -37,10 +37,7 @@ export function newDescribeCommand(
     ([name], cmd: Command): DescribeOptions => {
       const connection = connectionOptions(cmd);
       return {
-        io: factory.io,
-        clock: factory.clock,
-        kube: lazyKube(factory, connection),
-        connection,
+        ...clusterDependencies(factory, connection),
         name: name!,
       };
     },

@@ -6,7 +6,7 @@ import {
   UsageError,
   addConnectionFlags,
   connectionOptions,
-  lazyKube,
+  clusterDependencies,
   newCommand,
   qualifiedName,
   resolveNamespace,
@@ -57,10 +57,7 @@ export function newListCommand(factory: Factory, runF?: (opts: ListOptions) => P
         throw new UsageError('--namespace and --all-namespaces cannot be used together');
       }
       const options: ListOptions = {
-        io: factory.io,
-        clock: factory.clock,
-        kube: lazyKube(factory, connection),
-        connection,
+        ...clusterDependencies(factory, connection),
       };
       if (flags.selector !== undefined) options.labelSelector = flags.selector;
       if (flags.workflow !== undefined) options.workflow = parseWorkflowFilter(flags.workflow);

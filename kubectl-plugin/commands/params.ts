@@ -7,7 +7,7 @@ import {
   EXIT_OK,
   addConnectionFlags,
   connectionOptions,
-  lazyKube,
+  clusterDependencies,
   newCommand,
   resolveNamespace,
   setAction,
@@ -58,9 +58,7 @@ export function newParamsCommand(factory: Factory, runF?: (opts: ParamsOptions) 
       const flags = cmd.opts<ParamsFlags>();
       const connection = connectionOptions(cmd);
       const options: ParamsOptions = {
-        io: factory.io,
-        kube: lazyKube(factory, connection),
-        connection,
+        ...clusterDependencies(factory, connection),
         workflow: workflow!,
       };
       if (flags.kind !== undefined) options.kind = flags.kind as WorkflowKind;

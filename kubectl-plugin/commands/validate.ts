@@ -22,7 +22,7 @@ import {
   UsageError,
   addConnectionFlags,
   connectionOptions,
-  lazyKube,
+  clusterDependencies,
   newCommand,
   readSource,
   setAction,
@@ -99,9 +99,7 @@ export function newValidateCommand(
         throw new UsageError('-f - (stdin) can be given once');
       if (workflowFiles.includes('-')) throw new UsageError('--workflow-file cannot read stdin; give a file');
       const options: ValidateOptions = {
-        io: factory.io,
-        kube: lazyKube(factory, connection),
-        connection,
+        ...clusterDependencies(factory, connection),
         files,
         workflowFiles,
       };

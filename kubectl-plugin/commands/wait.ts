@@ -9,7 +9,7 @@ import {
   EXIT_OK,
   addConnectionFlags,
   connectionOptions,
-  lazyKube,
+  clusterDependencies,
   newCommand,
   qualifiedName,
   resolveNamespace,
@@ -61,10 +61,7 @@ export function newWaitCommand(factory: Factory, runF?: (opts: WaitOptions) => P
       const flags = cmd.opts<WaitFlags>();
       const connection = connectionOptions(cmd);
       return {
-        io: factory.io,
-        clock: factory.clock,
-        kube: lazyKube(factory, connection),
-        connection,
+        ...clusterDependencies(factory, connection),
         name: name!,
         for: flags.for as WaitFor,
         timeoutMs: parseTimeout(flags.timeout),
