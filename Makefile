@@ -31,11 +31,12 @@ tools: deps
 test: build tools
 	$(MOCHA) 'test/**/*.test.ts'
 
+# The reliability suite runs the bundled programs on real control planes, so it goes with the end-to-end tests.
 test-unit: deps
-	$(MOCHA) --exclude 'test/e2e/**' 'test/**/*.test.ts'
+	$(MOCHA) --exclude 'test/e2e/**' --exclude 'test/reliability/**' 'test/**/*.test.ts'
 
 test-e2e: build tools
-	$(MOCHA) 'test/e2e/**/*.test.ts'
+	$(MOCHA) 'test/e2e/**/*.test.ts' 'test/reliability/**/*.test.ts'
 
 lint: deps
 	npx tsc -p tsconfig.json
