@@ -83,29 +83,28 @@ function parseWorkflowFilter(value: string): ListOptions['workflow'] {
 export async function runList(opts: ListOptions): Promise<number> {
   const allNamespaces = opts.connection.allNamespaces === true;
   const namespace = allNamespaces ? undefined : await resolveNamespace(opts.connection, opts.kube);
-  const renderModule =
-    opts.output === undefined || opts.output === 'wide' ? import('../render/list.ts') : undefined;
-  renderModule?.catch(() => undefined);
+  const renderModule = import('../render/list.ts');
+  renderModule.catch(() => undefined);
   const kube = await opts.kube();
   const request: Parameters<KubeClient['list']>[0] = { plural: 'workflowruns' };
   if (namespace !== undefined) request.namespace = namespace;
   if (opts.labelSelector !== undefined) request.labelSelector = opts.labelSelector;
   const { items } = await kube.list(request);
   const runs = (items as WorkflowRunObject[]).filter((run) => matchesWorkflow(run, opts.workflow));
+  const { renderList, noResourcesMessage, sortNewestFirst } = await renderModule;
 
   if (opts.output === 'json' || opts.output === 'yaml') {
-    await printObject(opts.io, asList(newestFirst(runs) as JSONObject[]), opts.output);
+    await printObject(opts.io, asList(sortNewestFirst(runs) as JSONObject[]), opts.output);
     return EXIT_OK;
   }
   if (opts.output === 'name') {
     opts.io.stdout.write(
-      newestFirst(runs)
+      sortNewestFirst(runs)
         .map((run) => `${qualifiedName(run.metadata?.name ?? '')}\n`)
         .join(''),
     );
     return EXIT_OK;
   }
-  const { renderList, noResourcesMessage } = await renderModule!;
   if (runs.length === 0) {
     opts.io.stderr.write(`${noResourcesMessage(namespace, allNamespaces)}\n`);
     return EXIT_OK;
@@ -127,15 +126,4 @@ function matchesWorkflow(run: WorkflowRunObject, filter: ListOptions['workflow']
   if (workflow?.name !== filter.name) return false;
   // A run without a kind (v0.17 CRDs) refers to a namespaced Workflow.
   return filter.kind === undefined || (workflow.kind ?? 'Workflow') === filter.kind;
-}
-
-/** Same order as the table: newest first, then by name, so scripts see what people see. */
-function newestFirst(runs: WorkflowRunObject[]): WorkflowRunObject[] {
-  const time = (run: WorkflowRunObject) => Date.parse(run.metadata?.creationTimestamp ?? '') || -Infinity;
-  return [...runs].sort(
-    (a, b) =>
-      time(b) - time(a) ||
-      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '') ||
-      (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? ''),
-  );
 }

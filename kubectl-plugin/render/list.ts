@@ -55,8 +55,11 @@ export function noResourcesMessage(namespace: string | undefined, allNamespaces:
     : `No resources found in ${namespace} namespace.`;
 }
 
-/** By creation time, newest first; runs without one last; ties by name, then namespace, so order never varies. */
-function sortNewestFirst(runs: readonly WorkflowRunObject[]): WorkflowRunObject[] {
+/**
+ * By creation time, newest first; runs without one last; ties by name, then namespace, so order never varies. The
+ * table and `list -o json|yaml|name` share it, so scripts see what people see.
+ */
+export function sortNewestFirst(runs: readonly WorkflowRunObject[]): WorkflowRunObject[] {
   const keyed = runs.map((run) => ({
     run,
     created: parseTime(run.metadata?.creationTimestamp) ?? -Infinity,
