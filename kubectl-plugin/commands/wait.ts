@@ -1,7 +1,15 @@
 // `kubectl workflowrun wait NAME`: blocks until the run completes, like `argo wait` / `kubectl wait`, watching the
 // run (polling when a watch is not possible) and ending with one status line.
 import { Option, type Command } from 'commander';
-import { findCondition, isCompleted, isFailed, isSucceeded, runStatus } from '../../core/status.ts';
+import {
+  WORKFLOW_COMPLETED,
+  WORKFLOW_FAILED,
+  findCondition,
+  isCompleted,
+  isFailed,
+  isSucceeded,
+  runStatus,
+} from '../../core/status.ts';
 import type { WorkflowRunObject } from '../../core/types.ts';
 import {
   CommandError,
@@ -129,9 +137,7 @@ function finish(opts: WaitForRunOptions, run: WorkflowRunObject): number {
 }
 
 function failureMessage(run: WorkflowRunObject): string | undefined {
-  const condition = isFailed(run)
-    ? findCondition(run, 'WorkflowFailed')
-    : findCondition(run, 'WorkflowCompleted');
+  const condition = findCondition(run, isFailed(run) ? WORKFLOW_FAILED : WORKFLOW_COMPLETED);
   const message = condition?.message;
   return typeof message === 'string' && message !== '' ? message.split('\n', 1)[0] : undefined;
 }
