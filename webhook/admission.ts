@@ -135,6 +135,16 @@ export function reviewResponseJSON(
   return `${json}}}`;
 }
 
+/** The object's name for messages and logs: its own, the request's, else its `generateName` (CREATE). */
+export function objectName(request: AdmissionRequest): string {
+  const metadata = isPlainObject(request.object) ? request.object.metadata : undefined;
+  const own = isPlainObject(metadata) ? metadata.name : undefined;
+  if (typeof own === 'string' && own !== '') return own;
+  if (request.name) return request.name;
+  const generateName = isPlainObject(metadata) ? metadata.generateName : undefined;
+  return typeof generateName === 'string' ? generateName : '';
+}
+
 export type DecodedReview =
   { ok: true; apiVersion: AdmissionAPIVersion; request: AdmissionRequest } | { ok: false; message: string };
 

@@ -25,6 +25,7 @@ import {
   allowed,
   denied,
   errored,
+  objectName,
   patched,
   withWarnings,
   type AdmissionRequest,
@@ -47,13 +48,6 @@ function isPassThrough(request: AdmissionRequest): boolean {
     (request.operation !== 'CREATE' && request.operation !== 'UPDATE') ||
     (request.subResource !== undefined && request.subResource !== '')
   );
-}
-
-function objectName(request: AdmissionRequest, object: Record<string, unknown>): string {
-  const metadata = isPlainObject(object.metadata) ? object.metadata : {};
-  if (typeof metadata.name === 'string' && metadata.name !== '') return metadata.name;
-  if (request.name) return request.name;
-  return typeof metadata.generateName === 'string' ? metadata.generateName : '';
 }
 
 // Kubernetes' own layout for validation failures (`The X "y" is invalid: ...`), one field error per line so that
@@ -193,9 +187,9 @@ function workflowRunHandler(
 }
 
 export function validateWorkflowRun(options: HandlerOptions): AdmissionHandler {
-  return workflowRunHandler(options, (request, run, prepared) => {
+  return workflowRunHandler(options, (request, _run, prepared) => {
     if (prepared.errors.length > 0) {
-      return invalid('WorkflowRun', objectName(request, run as Record<string, unknown>), prepared.errors);
+      return invalid('WorkflowRun', objectName(request), prepared.errors);
     }
     return withWarnings(allowed(), prepared.warnings);
   });
@@ -240,7 +234,7 @@ export function validateWorkflow(): AdmissionHandler {
       return allowed();
     } catch (error) {
       if (!(error instanceof SchemaError)) throw error;
-      return denied(error.message, { details: { name: objectName(request, object), kind } });
+      return denied(error.message, { details: { name: objectName(request), kind } });
     }
   };
 }

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import {
   decodeReview,
   errored,
+  objectName,
   reviewResponseJSON,
   type AdmissionRequest,
   type AdmissionResponse,
@@ -47,12 +48,6 @@ function isJSONContentType(value: string | undefined): boolean {
   if (value === undefined) return false;
   const semicolon = value.indexOf(';');
   return (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
-}
-
-function metadataName(object: unknown): string | undefined {
-  const metadata = (object as { metadata?: { name?: unknown; generateName?: unknown } } | null)?.metadata;
-  if (typeof metadata?.name === 'string') return metadata.name;
-  return typeof metadata?.generateName === 'string' ? metadata.generateName : undefined;
 }
 
 interface Route extends AdmissionRoute {
@@ -245,7 +240,7 @@ export class WebhookServer {
       {
         uid: request.uid,
         namespace: request.namespace,
-        name: request.name || metadataName(request.object),
+        name: objectName(request),
         operation: request.operation,
         decision,
         code: answer.allowed ? undefined : answer.status?.code,
