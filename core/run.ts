@@ -3,10 +3,11 @@
 // prepared one into a JSON Patch, so preparing only ever adds: it never changes, removes or reorders what the user
 // sent (the one replacement is `parameters: null`, which means "no parameters" and gets the defaults), and
 // preparing its own output again changes nothing.
-import { cloneJSON, exceedsDepth, getOwn, isPlainObject, setOwn } from './json.ts';
+import { cloneJSON, DepthLimitError, getOwn, isPlainObject, setOwn } from './json.ts';
 import type {
   FieldError,
   JSONObject,
+  JSONValue,
   UnknownParameterPolicy,
   WorkflowObject,
   WorkflowRunObject,
@@ -37,17 +38,23 @@ export function prepareRun(
   compiled: CompiledWorkflow,
   options: PrepareRunOptions = {},
 ): PreparedRun {
-  const tooDeep = Object.keys(run).find((key) => exceedsDepth((run as JSONObject)[key], MAX_RUN_DEPTH - 1));
-  if (tooDeep !== undefined) {
-    return {
-      object: run,
-      errors: [
-        { field: tooDeep, message: `Forbidden: must not be nested more than ${MAX_RUN_DEPTH} levels deep` },
-      ],
-      warnings: [],
-    };
+  // The copy is the depth check: one walk of the run, not a check and then a copy.
+  const copy: JSONObject = {};
+  for (const key of Object.keys(run)) {
+    try {
+      setOwn(copy, key, cloneJSON((run as JSONObject)[key] as JSONValue, MAX_RUN_DEPTH - 1));
+    } catch (error) {
+      if (!(error instanceof DepthLimitError)) throw error;
+      return {
+        object: run,
+        errors: [
+          { field: key, message: `Forbidden: must not be nested more than ${MAX_RUN_DEPTH} levels deep` },
+        ],
+        warnings: [],
+      };
+    }
   }
-  const object = cloneJSON(run as JSONObject) as WorkflowRunObject;
+  const object = copy as WorkflowRunObject;
   const workflowRef =
     isPlainObject(object.spec) && isPlainObject(object.spec.workflow) ? object.spec.workflow : undefined;
   const given = workflowRef ? (getOwn(workflowRef as JSONObject, 'parameters') ?? undefined) : undefined;
