@@ -41,7 +41,8 @@ type Decision = 'allowed' | 'patched' | 'denied' | 'errored';
 function decisionOf(response: AdmissionResponse): Decision {
   if (response.allowed) return response.patch === undefined ? 'allowed' : 'patched';
   const code = response.status?.code ?? 403;
-  return code >= 400 && code < 500 && code !== 400 ? 'denied' : 'errored';
+  // 400 is a request the webhook could not decode: its failure, not a decision on the object.
+  return code > 400 && code < 500 ? 'denied' : 'errored';
 }
 
 function isJSONContentType(value: string | undefined): boolean {
