@@ -370,6 +370,7 @@ describe('webhook e2e with the v1.x CRDs', function () {
       source: { org: 'openchoreo', repo: 'openchoreo' },
       output: { format: 'table' },
     });
+    expect(stored?.metadata.annotations?.[DISPLAY_NAME]).to.equal('github-stats-report: stats-minimal');
     const sample = await readFile(join(SHARED, 'v1.x', 'workflowrun-github-stats-report.yaml'), 'utf8');
     expect((await e2e.kubectl(['apply', '-f', '-'], { input: sample })).code).to.equal(0);
 
