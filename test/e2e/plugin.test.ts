@@ -177,6 +177,36 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       expect(listed).to.equal('');
     });
 
+    it('validate without --workflow-file reads the Workflow from the cluster', async function () {
+      await applyWorkflow();
+      const run = (name: string, parameters: object) =>
+        stringify({
+          apiVersion: 'openchoreo.dev/v1alpha1',
+          kind: 'WorkflowRun',
+          metadata: { name },
+          spec: {
+            workflow: {
+              ...(version === 'v1.x' ? { kind: 'ClusterWorkflow' } : {}),
+              name: workflowName,
+              parameters,
+            },
+          },
+        });
+      const good = await plugin(['validate', '-f', '-'], {
+        input: run('checked', { repository: { url: 'https://github.com/openchoreo/sample-workloads' } }),
+      });
+      expect(good.stderr).to.equal('');
+      expect(good.code).to.equal(0);
+      expect(good.stdout).to.equal('stdin: WorkflowRun "checked" is valid\n');
+      const bad = await plugin(['validate', '-f', '-'], {
+        input: run('checked', { repository: { url: 42 } }),
+      });
+      expect(bad.code).to.equal(1);
+      expect(bad.stdout).to.contain(
+        '  spec.workflow.parameters.repository.url: Invalid value: 42: must be of type string',
+      );
+    });
+
     it('describe and list render a run whose status the controller set', async function () {
       await applyWorkflow();
       check(
