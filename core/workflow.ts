@@ -196,6 +196,8 @@ function deepFreeze(value: JSONValue): void {
  */
 export class CompiledWorkflowCache {
   readonly #entries = new Map<string, CompiledWorkflow | SchemaError>();
+  /** The last key in `#entries`: a hit on it needs no reordering (the common case, one Workflow run repeatedly). */
+  #newestKey: string | undefined;
 
   constructor(readonly maxEntries = 256) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
@@ -216,17 +218,22 @@ export class CompiledWorkflowCache {
         if (!(error instanceof SchemaError)) throw error;
         entry = error;
       }
-    }
-    if (key !== undefined) {
+      if (key !== undefined) this.#insertNewest(key, entry);
+    } else if (key !== undefined && key !== this.#newestKey) {
       this.#entries.delete(key);
-      this.#entries.set(key, entry);
-      if (this.#entries.size > this.maxEntries) {
-        const oldest = this.#entries.keys().next().value;
-        if (oldest !== undefined) this.#entries.delete(oldest);
-      }
+      this.#insertNewest(key, entry);
     }
     if (entry instanceof SchemaError) throw entry;
     return entry;
+  }
+
+  #insertNewest(key: string, entry: CompiledWorkflow | SchemaError): void {
+    this.#entries.set(key, entry);
+    this.#newestKey = key;
+    if (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
   }
 }
 
