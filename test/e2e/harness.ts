@@ -236,11 +236,14 @@ export function withCluster(version: CrdVersion): ClusterContext {
 // Registers, in the calling describe(): the webhook program started and registered with the context's cluster
 // before its tests, and removed afterwards so later suites are not blocked by a webhook that is gone (failurePolicy
 // Fail).
-export function registeredWebhook(e2e: ClusterContext): { readonly webhook: RunningWebhook } {
+export function registeredWebhook(
+  e2e: ClusterContext,
+  args: string[] = [],
+): { readonly webhook: RunningWebhook } {
   let webhook: RunningWebhook | undefined;
   before(async function () {
     this.timeout(90_000);
-    webhook = await startWebhook(e2e.cluster);
+    webhook = await startWebhook(e2e.cluster, { args });
     await registerWebhooks(e2e.cluster, { url: webhook.url, caBundle: e2e.cluster.webhookCa.certPem });
     await waitForWebhooks(e2e.cluster);
   });

@@ -477,3 +477,26 @@ describe('webhook e2e with the v1.x CRDs', function () {
     }
   });
 });
+
+describe('webhook e2e with --unknown-parameters=warn', function () {
+  const e2e = withCluster('v1.x');
+  registeredWebhook(e2e, ['--unknown-parameters=warn']);
+
+  it("v1.x: stores a run with an undeclared parameter, and kubectl prints the webhook's warning", async function () {
+    this.timeout(60_000);
+    await e2e.kubectl(['apply', '-f', '-'], { input: await integrationTestsWorkflow(e2e.namespace, 'v1.x') });
+    const run = workflowRun(
+      'lenient',
+      workflowRef('v1.x', 'integration-tests', { repository: { url: 'https://x.example/r', brnach: 'dev' } }),
+    );
+    const result = await e2e.kubectl(['apply', '-f', '-'], { input: yamlOf(run) });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr).to.contain(
+      'Warning: unknown parameter "spec.workflow.parameters.repository.brnach" (did you mean "branch"?)',
+    );
+    const stored = await getRun(e2e, 'lenient');
+    expect(stored?.spec.workflow.parameters).to.deep.include({
+      repository: { url: 'https://x.example/r', brnach: 'dev', branch: 'main' },
+    });
+  });
+});
