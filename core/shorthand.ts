@@ -3,7 +3,7 @@
 // same error texts, and the same output (Kubernetes v1 JSONSchemaProps JSON, keys in its field order).
 // Beyond OpenChoreo it bounds hostile input: nesting depth, total schema size and alias chains are limited.
 import { SchemaError } from './errors.ts';
-import { isPlainObject, setOwn } from './json.ts';
+import { exceedsDepth, isPlainObject, setOwn } from './json.ts';
 import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
 import { checkValue } from './shorthand/default-check.ts';
 import {
@@ -18,7 +18,7 @@ import {
   parseGoFloat64,
   parseGoInt64,
 } from './go.ts';
-import { GoJSONError, jsonDepth, MAX_JSON_DEPTH, parseGoJSON } from './shorthand/json.ts';
+import { GoJSONError, MAX_JSON_DEPTH, parseGoJSON } from './shorthand/json.ts';
 import { cloneProps, countNodes, nestingHeight, toV1JSON } from './shorthand/props.ts';
 import type { SchemaProps, TypedValue } from './shorthand/props.ts';
 
@@ -246,7 +246,7 @@ class Converter {
   private applyObjectDefault(schema: SchemaProps, raw: JSONValue): void {
     let value: JSONObject;
     if (isPlainObject(raw)) {
-      if (jsonDepth(raw) > MAX_JSON_DEPTH) fail(`value nests deeper than ${MAX_JSON_DEPTH} levels`);
+      if (exceedsDepth(raw, MAX_JSON_DEPTH)) fail(`value nests deeper than ${MAX_JSON_DEPTH} levels`);
       value = raw;
     } else if (typeof raw === 'string') {
       const parsed = parseOrFail('value is not a valid object', () => parseValueForType(raw, 'object').value);

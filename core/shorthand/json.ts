@@ -195,18 +195,3 @@ export function parseGoJSON(text: string): JSONValue {
   scan(text);
   return JSON.parse(text) as JSONValue;
 }
-
-/** How deeply a (YAML-given) value nests, counted without recursion so hostile input cannot exhaust the stack. */
-export function jsonDepth(value: JSONValue): number {
-  let deepest = 0;
-  const pending: [JSONValue, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > MAX_JSON_DEPTH) return deepest;
-    for (const child of Array.isArray(current) ? current : Object.values(current))
-      pending.push([child, depth + 1]);
-  }
-  return deepest;
-}
