@@ -324,7 +324,8 @@ function escapePointer(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-function pointerTokens(pointer: string): string[] {
+/** The unescaped reference tokens of a JSON Pointer (`/properties/a~1b` gives `properties`, `a/b`). */
+export function pointerTokens(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)

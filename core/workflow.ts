@@ -17,7 +17,7 @@ import type {
   WorkflowObject,
   WorkflowRunObject,
 } from './types.ts';
-import { compileValidator, type ValidationResult } from './validation.ts';
+import { compileValidator, pointerTokens, type ValidationResult } from './validation.ts';
 
 export type SchemaFormat = 'shorthand' | 'openapi';
 
@@ -164,10 +164,7 @@ function rethrowNamed(error: unknown, label: string, field: string): unknown {
 // schema; for the shorthand it is generated, so only the property names lead back to the user's field.
 function workflowFieldOf(format: SchemaFormat, base: string, pointer: string | undefined): string {
   if (!pointer) return base;
-  const tokens = pointer
-    .slice(1)
-    .split('/')
-    .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const tokens = pointerTokens(pointer);
   if (format === 'openapi') return [base, ...tokens].join('.');
   const names: string[] = [];
   for (let index = 0; index < tokens.length;) {
