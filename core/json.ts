@@ -15,6 +15,16 @@ export function setOwn(target: JSONObject, key: string, value: JSONValue): void 
   }
 }
 
+/**
+ * A shallow copy that keeps `__proto__` keys as data. Built key by key rather than spread: V8 gives a spread copy
+ * a shape of its own, and adding a key to it then costs ten times the copy.
+ */
+export function copyOwn(source: JSONObject): JSONObject {
+  const copy: JSONObject = {};
+  for (const key of Object.keys(source)) setOwn(copy, key, source[key] as JSONValue);
+  return copy;
+}
+
 /** An own property's value, never one inherited from Object.prototype. */
 export function getOwn(target: JSONObject, key: string): JSONValue | undefined {
   return Object.hasOwn(target, key) ? target[key] : undefined;

@@ -1,9 +1,9 @@
-// Preparing a WorkflowRun for admission: a copy with the Workflow's defaults filled in and a display name set,
-// plus the field errors of its parameters. The webhook turns the difference between the received object and the
+// Preparing a WorkflowRun for admission: a copy with the Workflow's defaults filled in and a display name set (new
+// objects only where something was added), plus the field errors of its parameters. The webhook turns the difference between the received object and the
 // prepared one into a JSON Patch, so preparing only ever adds: it never changes, removes or reorders what the user
 // sent (the one replacement is `parameters: null`, which means "no parameters" and gets the defaults), and
 // preparing its own output again changes nothing.
-import { cloneJSON, DepthLimitError, getOwn, isPlainObject, setOwn } from './json.ts';
+import { copyOwn, exceedsDepth, getOwn, isPlainObject, setOwn } from './json.ts';
 import type {
   FieldError,
   JSONObject,
@@ -24,58 +24,115 @@ export interface PrepareRunOptions {
   unknownParameters?: UnknownParameterPolicy;
 }
 
-export interface PreparedRun {
-  /** A deep copy of the run: defaults filled in, display name set. */
+export interface DefaultedRun {
+  /**
+   * The run with defaults filled in and the display name set: a new object along the paths that changed, sharing
+   * everything else with the run it came from (neither is to be modified afterwards).
+   */
   object: WorkflowRunObject;
+  /** From defaultRun only a run too deeply nested to look at; from prepareRun also the parameters' errors. */
   errors: FieldError[];
+}
+
+/** A defaulted run and the field errors and warnings of its parameters. */
+export interface PreparedRun extends DefaultedRun {
   warnings: string[];
 }
 
-/** Defaults first, then validation of the defaulted parameters, then the display name. */
+/**
+ * Defaults and the display name, without validating: what the mutating webhook needs, since a run it defaults is
+ * validated (defaulted again, to the same result) by the validating webhook anyway.
+ */
+export function defaultRun(
+  run: WorkflowRunObject,
+  workflow: WorkflowObject,
+  compiled: CompiledWorkflow,
+): DefaultedRun & { parameters: JSONValue | undefined } {
+  const tooDeep = tooDeepField(run);
+  if (tooDeep !== undefined) {
+    return {
+      object: run,
+      parameters: undefined,
+      errors: [
+        { field: tooDeep, message: `Forbidden: must not be nested more than ${MAX_RUN_DEPTH} levels deep` },
+      ],
+    };
+  }
+  const object = copyOwn(run as JSONObject) as WorkflowRunObject;
+  let parameters: JSONValue | undefined;
+  if (isPlainObject(run.spec) && isPlainObject(run.spec.workflow)) {
+    const workflowRef = copyOwn(run.spec.workflow);
+    const spec = copyOwn(run.spec);
+    spec.workflow = workflowRef;
+    object.spec = spec;
+    const given = getOwn(workflowRef, 'parameters') ?? undefined;
+    parameters = given === undefined || isPlainObject(given) ? compiled.applyDefaults(given) : given;
+    if (isPlainObject(parameters) && (given !== undefined || Object.keys(parameters).length > 0)) {
+      workflowRef.parameters = parameters;
+    }
+  } else {
+    parameters = compiled.applyDefaults(undefined);
+  }
+  setDisplayName(object, displayNameFor(run, workflow));
+  return { object, parameters, errors: [] };
+}
+
+/**
+ * The parts of a run that defaultRun may change (`metadata.annotations`, `spec.workflow.parameters`), each with the
+ * objects on its path, each present only where the run has it. Of a run and its defaulted copy these differ exactly
+ * as the whole objects do, so a diff of them is the diff of the objects, without walking everything else.
+ */
+export function defaultedParts(run: WorkflowRunObject): JSONObject {
+  const parts: JSONObject = {};
+  const { metadata, spec } = run as JSONObject;
+  if (metadata !== undefined) parts.metadata = pick(metadata, 'annotations');
+  if (spec !== undefined) {
+    const specPart = pick(spec, 'workflow');
+    parts.spec =
+      isPlainObject(specPart) && isPlainObject(specPart.workflow)
+        ? { workflow: pick(specPart.workflow, 'parameters') }
+        : specPart;
+  }
+  return parts;
+}
+
+/** `{ [key]: value[key] }` when value is an object (without the key when it has none), else value itself. */
+function pick(value: JSONValue, key: string): JSONValue {
+  if (!isPlainObject(value)) return value;
+  const picked: JSONObject = {};
+  if (Object.hasOwn(value, key)) setOwn(picked, key, value[key] as JSONValue);
+  return picked;
+}
+
+/** Defaults first (defaultRun), then validation of the defaulted parameters. */
 export function prepareRun(
   run: WorkflowRunObject,
   workflow: WorkflowObject,
   compiled: CompiledWorkflow,
   options: PrepareRunOptions = {},
 ): PreparedRun {
-  // The copy is the depth check: one walk of the run, not a check and then a copy.
-  const copy: JSONObject = {};
-  for (const key of Object.keys(run)) {
-    try {
-      setOwn(copy, key, cloneJSON((run as JSONObject)[key] as JSONValue, MAX_RUN_DEPTH - 1));
-    } catch (error) {
-      if (!(error instanceof DepthLimitError)) throw error;
-      return {
-        object: run,
-        errors: [
-          { field: key, message: `Forbidden: must not be nested more than ${MAX_RUN_DEPTH} levels deep` },
-        ],
-        warnings: [],
-      };
-    }
-  }
-  const object = copy as WorkflowRunObject;
-  const workflowRef =
-    isPlainObject(object.spec) && isPlainObject(object.spec.workflow) ? object.spec.workflow : undefined;
-  const given = workflowRef ? (getOwn(workflowRef as JSONObject, 'parameters') ?? undefined) : undefined;
-  const defaulted = given === undefined || isPlainObject(given) ? compiled.applyDefaults(given) : given;
-  if (workflowRef && isPlainObject(defaulted) && (given !== undefined || Object.keys(defaulted).length > 0)) {
-    workflowRef.parameters = defaulted;
-  }
-  const { errors, warnings } = compiled.validate(defaulted, options.unknownParameters ?? 'deny');
-  setDisplayName(object, displayNameFor(run, workflow));
-  return { object, errors, warnings };
+  const { object, parameters, errors } = defaultRun(run, workflow, compiled);
+  if (errors.length > 0) return { object, errors, warnings: [] };
+  return { object, ...compiled.validate(parameters, options.unknownParameters ?? 'deny') };
 }
 
+/** The top-level field of a run nested more than MAX_RUN_DEPTH levels deep, if any: such a run is left untouched. */
+function tooDeepField(run: WorkflowRunObject): string | undefined {
+  return Object.keys(run).find((key) => exceedsDepth((run as JSONObject)[key], MAX_RUN_DEPTH - 1));
+}
+
+/** Sets the display-name annotation on `object`, a copy of the run whose metadata is still the run's own. */
 function setDisplayName(object: WorkflowRunObject, displayName: string): void {
-  if (object.metadata === undefined) object.metadata = {};
-  const metadata = object.metadata as unknown;
+  const metadata: unknown = object.metadata === undefined ? {} : object.metadata;
   // Malformed metadata is the API server's to refuse; adding to it would only hide that.
   if (!isPlainObject(metadata)) return;
-  if (metadata.annotations === undefined) metadata.annotations = {};
-  const annotations = metadata.annotations;
+  const annotations: unknown = metadata.annotations === undefined ? {} : metadata.annotations;
   if (!isPlainObject(annotations) || Object.hasOwn(annotations, DISPLAY_NAME_ANNOTATION)) return;
-  setOwn(annotations, DISPLAY_NAME_ANNOTATION, displayName);
+  const annotated = copyOwn(annotations);
+  setOwn(annotated, DISPLAY_NAME_ANNOTATION, displayName);
+  const copy = copyOwn(metadata);
+  copy.annotations = annotated;
+  object.metadata = copy as WorkflowRunObject['metadata'];
 }
 
 /**

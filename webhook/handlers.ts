@@ -6,10 +6,13 @@ import fastJsonPatch from 'fast-json-patch';
 import {
   CompiledWorkflowCache,
   compileWorkflow,
+  defaultRun,
+  defaultedParts,
   formatFieldErrors,
   prepareRun,
   workflowReference,
   workflowReferenceErrors,
+  type CompiledWorkflow,
   type PreparedRun,
 } from '../core/index.ts';
 import { SchemaError } from '../core/errors.ts';
@@ -160,6 +163,8 @@ function compiledWorkflow(
   }
 }
 
+type Prepare = (run: WorkflowRunObject, workflow: WorkflowObject, compiled: CompiledWorkflow) => PreparedRun;
+
 /**
  * The steps both WorkflowRun webhooks take: requests that need no Workflow are allowed, malformed ones answered with
  * a 400, and any other run is prepared against its Workflow for `decide` to answer from. A Workflow that cannot be
@@ -167,6 +172,7 @@ function compiledWorkflow(
  */
 function workflowRunHandler(
   options: HandlerOptions,
+  prepare: Prepare,
   decide: (request: AdmissionRequest, run: WorkflowRunObject, prepared: PreparedRun) => AdmissionResponse,
 ): AdmissionHandler {
   return (request) => {
@@ -177,9 +183,7 @@ function workflowRunHandler(
     const run = request.object as WorkflowRunObject;
     return andThen(resolveWorkflow(run, request.namespace, options), (resolution) => {
       const prepared = resolution.ok
-        ? prepareRun(run, resolution.workflow, resolution.compiled, {
-            unknownParameters: options.unknownParameters,
-          })
+        ? prepare(run, resolution.workflow, resolution.compiled)
         : { object: run, errors: resolution.errors, warnings: [] };
       return decide(request, run, prepared);
     });
@@ -187,21 +191,35 @@ function workflowRunHandler(
 }
 
 export function validateWorkflowRun(options: HandlerOptions): AdmissionHandler {
-  return workflowRunHandler(options, (request, _run, prepared) => {
-    if (prepared.errors.length > 0) {
-      return invalid('WorkflowRun', objectName(request), prepared.errors);
-    }
-    return withWarnings(allowed(), prepared.warnings);
-  });
+  const policy = { unknownParameters: options.unknownParameters };
+  return workflowRunHandler(
+    options,
+    (run, workflow, compiled) => prepareRun(run, workflow, compiled, policy),
+    (request, _run, prepared) => {
+      if (prepared.errors.length > 0) {
+        return invalid('WorkflowRun', objectName(request), prepared.errors);
+      }
+      return withWarnings(allowed(), prepared.warnings);
+    },
+  );
 }
 
 export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
-  // Anything wrong is for the validating webhook to report; a patch over a run that will be denied, or a patch with
-  // only some of the defaults, would only confuse.
-  return workflowRunHandler(options, (_request, run, prepared) =>
-    prepared.errors.length > 0
-      ? allowed()
-      : patched(fastJsonPatch.compare(run, prepared.object) as JSONPatchOperation[]),
+  // The mutating webhook only defaults: its parameters are judged by the validating webhook, which runs after it
+  // and defaults them again, to the same result, before validating; validating here too would only double the work.
+  // A run it cannot resolve (no such Workflow) is left as it is, for the validating webhook to deny.
+  return workflowRunHandler(
+    options,
+    (run, workflow, compiled) => ({ ...defaultRun(run, workflow, compiled), warnings: [] }),
+    (_request, run, prepared) =>
+      prepared.errors.length > 0
+        ? allowed()
+        : patched(
+            fastJsonPatch.compare(
+              defaultedParts(run),
+              defaultedParts(prepared.object),
+            ) as JSONPatchOperation[],
+          ),
   );
 }
 

@@ -6,7 +6,14 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 
-import { displayNameFor, formatFieldErrors, MAX_RUN_DEPTH, prepareRun } from '../../core/run.ts';
+import {
+  defaultedParts,
+  defaultRun,
+  displayNameFor,
+  formatFieldErrors,
+  MAX_RUN_DEPTH,
+  prepareRun,
+} from '../../core/run.ts';
 import type { JSONObject, JSONValue, WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
 import { DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
 import { compileWorkflow } from '../../core/workflow.ts';
@@ -345,6 +352,51 @@ describe('core/run: only adds, for any parameters (property-based)', () => {
         ).to.deep.equal([]);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('diffs the defaulted parts of a run exactly as the whole run, whatever its shape', () => {
+    const workflow = loadFile(DOCKER_BUILD)[0] as WorkflowObject;
+    const compiled = compileWorkflow(workflow);
+    const absentOr = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
+    const annotations = fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.jsonValue());
+    const metadata = fc.oneof(
+      fc.record(
+        { name: absentOr(fc.string()), annotations: absentOr(annotations), labels: absentOr(fc.jsonValue()) },
+        { requiredKeys: [] },
+      ),
+      fc.jsonValue(),
+    );
+    const workflowRef = fc.oneof(
+      fc.record(
+        {
+          name: fc.constant('generic-workflow-docker-build'),
+          parameters: absentOr(fc.jsonValue()),
+          other: absentOr(fc.jsonValue()),
+        },
+        { requiredKeys: ['name'] },
+      ),
+      fc.jsonValue(),
+    );
+    const run = fc.record(
+      {
+        apiVersion: fc.constant('openchoreo.dev/v1alpha1'),
+        metadata,
+        spec: fc.oneof(
+          fc.record({ workflow: workflowRef, extra: absentOr(fc.jsonValue()) }, { requiredKeys: [] }),
+          fc.jsonValue(),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(run, (given) => {
+        const defaulted = defaultRun(given as WorkflowRunObject, workflow, compiled).object;
+        expect(patchOps(defaultedParts(given as WorkflowRunObject), defaultedParts(defaulted))).to.deep.equal(
+          patchOps(given, defaulted),
+        );
+      }),
+      { numRuns: 500 },
     );
   });
 });

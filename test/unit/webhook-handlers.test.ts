@@ -219,12 +219,17 @@ describe('webhook admission handlers', () => {
       expect(message).to.contain('spec.workflow.parameters.repository.url: Required value');
     });
 
-    it('does not deny parameter errors when mutating and never sends a partial patch', async () => {
+    it('leaves parameter errors to the validating webhook, which reports the same ones after the mutation', async () => {
       const bad = run('bad', {
         name: 'integration-tests',
-        parameters: { repository: {}, environment: 'moon' },
+        parameters: { repository: { brnch: 'x' }, environment: 'moon' },
       });
-      expect(await mutateWorkflowRun(options())(request(bad))).to.deep.equal({ allowed: true });
+      const direct = denialMessage(await validateWorkflowRun(options())(request(bad)));
+      const { validation, patch } = await mutateThenValidate(bad);
+      expect(patch.every((operation) => operation.op === 'add')).to.equal(true);
+      expect(denialMessage(validation)).to.equal(direct);
+      expect(direct).to.contain('spec.workflow.parameters.repository.url: Required value');
+      expect(direct).to.contain('spec.workflow.parameters.repository.brnch: Unknown field');
     });
 
     it('denies a run whose Workflow does not exist, naming it and its namespace', async () => {
