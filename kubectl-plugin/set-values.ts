@@ -55,6 +55,11 @@ export function parseSetPath(path: string, flag = '--set'): PathStep[] {
   return steps;
 }
 
+/** A map key written as one `--set` path segment: backslash, `.`, `[`, `]` and `=` escaped with a backslash. */
+export function setPathKey(key: string): string {
+  return key.replace(/[\\.[\]=]/g, (char) => `\\${char}`);
+}
+
 /**
  * The value of `--set path=value`, typed as JSON would type it: `3` is a number, `true` a boolean, `null` null,
  * `[1,2]` a list, `{"a":1}` a map, `"3"` the string 3; anything that is not JSON is a plain string.

@@ -14,6 +14,7 @@ import {
 } from '../factory.ts';
 import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
 import type { KubeClient } from '../kube.ts';
+import { setPathKey } from '../set-values.ts';
 import { cell, formatColumns } from '../render/table.ts';
 import {
   clusterWorkflowKind,
@@ -148,9 +149,8 @@ function walkNode(
   }
 }
 
-// Keys that are not plain identifiers are escaped as `--set` expects them.
 function joinPath(prefix: string, key: string): string {
-  const escaped = key.replace(/[\\.[\]=]/g, (char) => `\\${char}`);
+  const escaped = setPathKey(key);
   return prefix === '' ? escaped : `${prefix}.${escaped}`;
 }
 

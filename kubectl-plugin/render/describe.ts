@@ -13,6 +13,7 @@ import type {
 import { DESCRIPTION_ANNOTATION, DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
 import { paint, phaseTone, statusTone } from './color.ts';
 import { ageOrNone, timestampWithAge, workflowLabel } from './fields.ts';
+import { setPathKey } from '../set-values.ts';
 import { cell, compareText, displayWidth, formatDescribeTable, formatFields, sanitize } from './table.ts';
 
 export interface DescribeOptions {
@@ -134,12 +135,14 @@ function propertySchema(schema: JSONObject | undefined, key: string): JSONValue 
   return isPlainObject(additional) ? additional : undefined;
 }
 
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
-/** `.key` (or `key` at the top), or `["key"]` when the key would not read back as one path segment. */
+/**
+ * `.key` (or `key` at the top) escaped as `--set` reads it back (`buildArgs.app\.kubernetes\.io/name`), or
+ * `["key"]` for a key `--set` cannot name (empty) or that would not print as itself (control characters).
+ */
 function keySegment(key: string, first: boolean): string {
-  if (!PLAIN_KEY.test(key)) return `[${sanitize(JSON.stringify(key))}]`;
-  return first ? key : `.${key}`;
+  if (key === '' || sanitize(key) !== key) return `[${sanitize(JSON.stringify(key))}]`;
+  const escaped = setPathKey(key);
+  return first ? escaped : `.${escaped}`;
 }
 
 /**

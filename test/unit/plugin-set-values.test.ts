@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 
 import { UsageError } from '../../kubectl-plugin/factory.ts';
 import {
@@ -6,6 +7,7 @@ import {
   deepMerge,
   parseSetPath,
   parseSetValue,
+  setPathKey,
   splitAssignment,
 } from '../../kubectl-plugin/set-values.ts';
 
@@ -167,5 +169,17 @@ describe('plugin --set and --values', () => {
       const merged = deepMerge({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { c: [3], e: true }, d: { f: 1 } });
       expect(merged).to.deep.equal({ a: { b: 1, c: [3], e: true }, d: { f: 1 } });
     });
+  });
+
+  it('writes any non-empty key so that --set reads it back as one key (describe and params print paths so)', () => {
+    expect(setPathKey('app.kubernetes.io/name')).to.equal('app\\.kubernetes\\.io/name');
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 4 }), (keys) => {
+        const path = keys.map(setPathKey).join('.');
+        expect(parseSetPath(path)).to.deep.equal(keys.map((key) => ({ key })));
+        expect(splitAssignment(`${path}=v`)).to.deep.equal({ path, value: 'v' });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -124,17 +124,17 @@ describe('renderDescribe', () => {
     expect(parameters).to.equal(
       [
         'Parameters:',
-        '  boolLike             = "true"',
-        '  empty                = ""',
-        '  nested["dotted.key"] = v',
-        '  nested.list[0].a     = 1',
-        '  nested.list[1]       = two',
-        '  nested["with space"] = w',
-        '  nothing              = null',
-        '  number               = 42',
-        '  numberLike           = "42"',
-        '  padded               = " x "',
-        '  text                 = plain words',
+        '  boolLike           = "true"',
+        '  empty              = ""',
+        '  nested.dotted\\.key = v',
+        '  nested.list[0].a   = 1',
+        '  nested.list[1]     = two',
+        '  nested.with space  = w',
+        '  nothing            = null',
+        '  number             = 42',
+        '  numberLike         = "42"',
+        '  padded             = " x "',
+        '  text               = plain words',
       ].join('\n'),
     );
   });
