@@ -56,12 +56,24 @@ interface Route extends AdmissionRoute {
   reviewLog: Logger;
 }
 
+/** A decided review waiting to be sent, with what its log line and metrics need. */
+interface Answer {
+  response: ServerResponse;
+  payload: string;
+  route: Route;
+  request: AdmissionRequest;
+  answer: AdmissionResponse;
+  started: number;
+}
+
 export class WebhookServer {
   readonly server: Server;
   readonly #routes: Map<string, Route>;
   readonly #log: Logger;
   readonly #metrics: WebhookMetrics;
   #closing = false;
+  /** Answers decided in this turn of the event loop, sent together at its end (#send). */
+  #unsent: Answer[] = [];
 
   constructor(private readonly options: WebhookServerOptions) {
     this.#log = options.log;
@@ -228,9 +240,29 @@ export class WebhookServer {
       'Content-Length',
       String(Buffer.byteLength(payload)),
     ]);
-    response.end(payload);
-    this.#record(route, request, answer, started);
+    this.#send({ response, payload, route, request, answer, started });
   }
+
+  /**
+   * Sends an answer once this turn of the event loop has decided every review it read. Answering each review the
+   * moment it is decided wakes a waiting client once per answer; when client and webhook share a machine (loopback,
+   * a single-node cluster) the sender pays for that wake-up, and under load it cost more CPU than a mutating
+   * review's own work. Answering a turn's reviews together lets one wake-up serve them all (`make bench`, 20
+   * connections: 36 -> 29 us of server CPU per mutating review). An answer waits at most for the other reviews of
+   * its turn, and not at all when it is the only one.
+   */
+  #send(answer: Answer): void {
+    this.#unsent.push(answer);
+    if (this.#unsent.length === 1) setImmediate(this.#sendAll);
+  }
+
+  readonly #sendAll = (): void => {
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    for (const { response, payload } of unsent) response.end(payload);
+    // Logged and measured once sent, so that the latency includes the wait.
+    for (const { route, request, answer, started } of unsent) this.#record(route, request, answer, started);
+  };
 
   #record(route: Route, request: AdmissionRequest, answer: AdmissionResponse, started: number): void {
     const latencyMs = performance.now() - started;
