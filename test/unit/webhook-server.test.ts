@@ -238,6 +238,40 @@ describe('webhook HTTPS server', function () {
     expect(JSON.stringify(line)).not.to.contain('object');
   });
 
+  it('answers reviews that arrive together, each with its own answer, and logs each once it is sent', async () => {
+    // Answers decided in one turn of the event loop are sent together at its end: many reviews in flight on a few
+    // keep-alive connections must still each get their own.
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    try {
+      const uids = Array.from({ length: 60 }, (_, index) => `together-${index}`);
+      const responses = await Promise.all(
+        uids.map((uid, index) =>
+          httpsCall(port, {
+            method: 'POST',
+            path: '/validate-workflowrun',
+            rejectUnauthorized: false,
+            agent,
+            headers: { 'Content-Type': 'application/json' },
+            body: admissionReview({ uid, name: index % 3 === 0 ? 'deny-me' : 'ok' }),
+          }),
+        ),
+      );
+      responses.forEach((response, index) => {
+        const answer = JSON.parse(response.body) as { response: { uid: string; allowed: boolean } };
+        expect(answer.response.uid).to.equal(uids[index]);
+        expect(answer.response.allowed).to.equal(index % 3 !== 0);
+      });
+      await until(() => uids.every((uid) => logged.lines().some((line) => line.uid === uid)));
+      for (const uid of uids) {
+        const lines = logged.lines().filter((line) => line.uid === uid);
+        expect(lines).to.have.length(1);
+        expect(lines[0]!.latencyMs).to.be.a('number').and.at.least(0);
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('has no plain-HTTP endpoint', async () => {
     const outcome = await new Promise<string>((resolve) => {
       const request = httpRequest({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (response) =>
