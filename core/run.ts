@@ -1,8 +1,9 @@
-// Preparing a WorkflowRun for admission: a copy with the Workflow's defaults filled in and a display name set (new
-// objects only where something was added), plus the field errors of its parameters. The webhook turns the difference between the received object and the
-// prepared one into a JSON Patch, so preparing only ever adds: it never changes, removes or reorders what the user
-// sent (the one replacement is `parameters: null`, which means "no parameters" and gets the defaults), and
-// preparing its own output again changes nothing.
+// Preparing a WorkflowRun for admission: a copy with the Workflow's defaults filled in and a display name set
+// (new objects along the paths defaulting may touch, the rest shared), plus the field errors of its parameters.
+// The webhook turns the difference between the received object and the prepared one into a JSON Patch, so
+// preparing only ever adds: it never changes, removes or reorders what the user sent (the one replacement is
+// `parameters: null`, which means "no parameters" and gets the defaults), and preparing its own output again
+// changes nothing.
 import { copyOwn, exceedsDepth, getOwn, isPlainObject, setOwn } from './json.ts';
 import type {
   FieldError,
@@ -26,8 +27,9 @@ export interface PrepareRunOptions {
 
 export interface DefaultedRun {
   /**
-   * The run with defaults filled in and the display name set: a new object along the paths that changed, sharing
-   * everything else with the run it came from (neither is to be modified afterwards).
+   * The run with defaults filled in and the display name set: new objects along the paths defaulting may touch
+   * (spec.workflow.parameters, metadata.annotations), everything else shared with the run it came from (neither is
+   * to be modified afterwards).
    */
   object: WorkflowRunObject;
   /** From defaultRun only a run too deeply nested to look at; from prepareRun also the parameters' errors. */

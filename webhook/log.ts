@@ -13,11 +13,16 @@ import { pino, type Level, type Logger } from 'pino';
 export const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 const FLUSH_INTERVAL_MS = 10;
-/** Lines are encoded into chunks of this size; a longer line gets a buffer of its own. */
+/**
+ * Lines are encoded into chunks of this size; a line that might need more bytes than a chunk holds (over a third of
+ * it in UTF-16 units, as UTF-8 takes up to three bytes for one) gets a buffer of its own.
+ */
 const CHUNK_BYTES = 64 * 1024;
 
 export interface WebhookLogger {
   logger: Logger;
+  /** Hands the collected lines to the writer and resolves once everything handed over is written. */
+  drain(): Promise<void>;
   /** Writes buffered lines synchronously, for the moment before the process exits. */
   flush(): void;
 }
@@ -33,10 +38,16 @@ class IntervalDestination {
   #chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   #used = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Bytes handed to sonic-boom and bytes it reports written: a write is in flight while they differ. */
+  #handed = 0;
+  #written = 0;
 
   constructor(fd: number) {
     this.#fd = fd;
     this.#destination = pino.destination({ dest: fd, sync: false, contentMode: 'buffer' });
+    this.#destination.on('write', (bytes: number) => {
+      this.#written += bytes;
+    });
   }
 
   write(line: string): boolean {
@@ -52,11 +63,16 @@ class IntervalDestination {
     return true;
   }
 
-  /** Moves the filled part of the current chunk to the pending list and starts a new chunk. */
+  /** Moves the filled part of the current chunk to the pending list; the chunk is reused or replaced. */
   #retireChunk(): void {
     if (this.#used === 0) return;
-    this.#pending.push(this.#chunk.subarray(0, this.#used));
-    this.#chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    if (this.#used < CHUNK_BYTES / 2) {
+      // Copied out, so that a quiet log waiting on a slow reader holds its lines' bytes, not a chunk per write.
+      this.#pending.push(Buffer.from(this.#chunk.subarray(0, this.#used)));
+    } else {
+      this.#pending.push(this.#chunk.subarray(0, this.#used));
+      this.#chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    }
     this.#used = 0;
   }
 
@@ -68,12 +84,38 @@ class IntervalDestination {
   }
 
   readonly #release = (): void => {
+    clearTimeout(this.#timer);
     this.#timer = undefined;
-    // In buffer mode sonic-boom takes Buffers; its typings only know strings.
-    for (const bytes of this.#takePending()) this.#destination.write(bytes as unknown as string);
+    for (const bytes of this.#takePending()) {
+      this.#handed += bytes.length;
+      // In buffer mode sonic-boom takes Buffers; its typings only know strings.
+      this.#destination.write(bytes as unknown as string);
+    }
   };
 
-  /** sonic-boom's backlog, then the collected lines, written at once: nothing would run a write started now. */
+  drain(): Promise<void> {
+    this.#release();
+    if (this.#written >= this.#handed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#destination.off('write', progress);
+        this.#destination.off('error', done);
+        resolve();
+      };
+      // Runs after the constructor's listener has counted the bytes.
+      const progress = (): void => {
+        if (this.#written >= this.#handed) done();
+      };
+      this.#destination.on('write', progress);
+      // A log that cannot be written is not waited for.
+      this.#destination.once('error', done);
+    });
+  }
+
+  /**
+   * sonic-boom's backlog, then the collected lines, written at once: nothing would run a write started now. A write
+   * still in flight at that moment is not waited for (drain() first when there is time to).
+   */
   flushSync(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -116,5 +158,5 @@ export function createLogger(level: Level = 'info', fd = 1): WebhookLogger {
   };
   // pino flushes its own destination on exit; the lines collected since the last write are ours to flush.
   process.once('exit', flush);
-  return { logger, flush };
+  return { logger, flush, drain: () => destination.drain() };
 }

@@ -107,7 +107,7 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv);
-  const { logger: log, flush } = createLogger(flags.logLevel);
+  const { logger: log, flush, drain } = createLogger(flags.logLevel);
   const kubeConfig = loadKubeConfig(flags.kubeconfig);
 
   let certificates: CertificateReloader;
@@ -164,6 +164,7 @@ async function main(): Promise<void> {
     await server.shutdown(flags.shutdownTimeout * 1000);
     workflows.stop();
     log.info('shut down');
+    await drain();
     flush();
     process.exit(0);
   };

@@ -15,8 +15,8 @@ describe('webhook log', () => {
 
   function logTo(file: string) {
     const fd = openSync(file, 'w');
-    const { logger, flush } = createLogger('info', fd);
-    return { logger, flush, close: () => closeSync(fd) };
+    const { logger, flush, drain } = createLogger('info', fd);
+    return { logger, flush, drain, close: () => closeSync(fd) };
   }
 
   const readLines = (file: string) =>
@@ -40,5 +40,15 @@ describe('webhook log', () => {
     flush();
     close();
     expect(readLines(file).map(({ index, text }) => ({ index, text }))).to.deep.equal(expected);
+  });
+
+  it('drain() resolves once every line handed over is written, without the synchronous flush', async () => {
+    const file = path.join(directory, 'log');
+    const { logger, drain, close } = logTo(file);
+    await drain();
+    for (let index = 0; index < 500; index++) logger.info({ index, text: 'ü'.repeat(index) }, 'line');
+    await drain();
+    expect(readLines(file).map(({ index }) => index)).to.deep.equal([...Array(500).keys()]);
+    close();
   });
 });
