@@ -207,6 +207,49 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       );
     });
 
+    if (version === 'v1.x') {
+      it('describe prints a parameter key with dots as --set takes it back', async function () {
+        const workflow = {
+          apiVersion: 'openchoreo.dev/v1alpha1',
+          kind: 'Workflow',
+          metadata: { name: 'labelled', namespace: e2e.namespace },
+          spec: {
+            parameters: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: { labels: { type: 'object', additionalProperties: { type: 'string' } } },
+              },
+            },
+            runTemplate: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'x' } },
+          },
+        };
+        check(await e2e.kubectl(['apply', '-f', '-'], { input: stringify(workflow) }), 'apply Workflow');
+        const set = ['--kind', 'Workflow', '--set'];
+        check(
+          await plugin(['create', 'labelled', 'dotted', ...set, 'labels.app\\.kubernetes\\.io/name=greeter']),
+          'create',
+        );
+        const described = await plugin(['describe', 'dotted']);
+        expect(described.code).to.equal(0);
+        const line = described.stdout.split('\n').find((text) => text.includes('greeter'));
+        expect(line).to.match(/^ {2}labels\.app\\\.kubernetes\\\.io\/name += greeter$/);
+        const printedPath = line!.trim().split(/ +=/)[0]!;
+        const again = await plugin([
+          'create',
+          'labelled',
+          ...set,
+          `${printedPath}=greeter`,
+          '--dry-run=client',
+          '-o',
+          'json',
+        ]);
+        expect(again.code).to.equal(0);
+        expect(JSON.parse(again.stdout).spec.workflow.parameters).to.deep.equal(
+          (await getRun('dotted')).spec.workflow.parameters,
+        );
+      });
+    }
+
     it('describe and list render a run whose status the controller set', async function () {
       await applyWorkflow();
       check(
