@@ -68,6 +68,11 @@ export function requireSchemaObject(schema: JSONObject): JSONObject {
   return schema;
 }
 
+/** The list, or undefined when it is missing or empty (Go's `omitempty` on a slice). */
+export function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
+  return list !== undefined && list.length > 0 ? list : undefined;
+}
+
 export function sortedKeys(object: JSONObject): string[] {
   return Object.keys(object).sort(compareGoStrings);
 }

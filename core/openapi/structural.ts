@@ -5,7 +5,7 @@
 import type { JSONObject, JSONValue } from '../types.ts';
 import { compareGoStrings } from '../go.ts';
 import { setOwn } from '../json.ts';
-import { childPath, schemaError, type SchemaPath } from './json.ts';
+import { childPath, nonEmpty, schemaError, type SchemaPath } from './json.ts';
 import { encodeValidationRule, type V1Schema } from './v1.ts';
 
 /** Builds the structural schema; throws a SchemaError prefixed `failed to build structural schema: `. */
@@ -130,10 +130,6 @@ function rejectUnsupportedFields(schema: V1Schema, path: SchemaPath | undefined)
 
 function fail(message: string, path: SchemaPath | undefined): never {
   throw schemaError(`failed to build structural schema: ${message}`, path);
-}
-
-function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
-  return list !== undefined && list.length > 0 ? list : undefined;
 }
 
 function withoutUndefined(fields: Record<string, JSONValue | undefined>): JSONObject {

@@ -17,6 +17,7 @@ import {
   MAX_SCHEMA_NESTING,
   childPath,
   copyJSON,
+  nonEmpty,
   pathTokens,
   schemaError,
   sortedKeys,
@@ -629,10 +630,6 @@ function encodeField(kind: FieldKind, value: unknown): JSONValue | undefined {
 // `rule` is the one field Go writes even when empty.
 export function encodeValidationRule(rule: V1ValidationRule): JSONObject {
   return { rule: rule.rule ?? '', ...encodeStruct(VALIDATION_RULE_FIELDS.slice(1), rule as Target) };
-}
-
-function nonEmpty<T extends JSONValue>(list: T[]): T[] | undefined {
-  return list.length > 0 ? list : undefined;
 }
 
 function encodeMap<T>(map: Map<string, T>, encode: (value: T) => JSONValue): JSONObject | undefined {

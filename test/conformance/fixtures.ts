@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { AssertionError } from 'node:assert';
 
+import { isPlainObject } from '../../core/json.ts';
 import type { JSONObject, JSONValue } from '../../core/types.ts';
 
 /** Where the fixtures live; `OPENCHOREO_CONFORMANCE_DIR` points elsewhere (e.g. a CI checkout). */
@@ -43,10 +44,6 @@ export function loadConformance<C extends ConformanceCase = ConformanceCase>(
     throw new Error(`${fileName}: no "cases" array`);
   }
   return parsed;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describeValue(value: unknown): string {

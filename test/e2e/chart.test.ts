@@ -9,12 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { chartDir, parseManifests, repoRoot, type K8sObject } from '../unit/chart-render.ts';
+import { freePort } from '../cluster/processes.ts';
 import { check, withCluster } from './harness.ts';
 
 const NOT_AFTER = 'workflowrun-webhook.openchoreo.dev/not-after';
@@ -307,19 +307,6 @@ function run(name: string, parameters: Record<string, unknown>): string {
     kind: 'WorkflowRun',
     metadata: { name },
     spec: { workflow: { kind: 'Workflow', name: 'build', parameters } },
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
 
