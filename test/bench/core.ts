@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { JSONObject, JSONValue, WorkflowObject } from '../../core/types.ts';
 import { compileWorkflow, type CompiledWorkflow } from '../../core/workflow.ts';
 import { parseDocuments } from '../../core/yaml.ts';
+import { median } from './median.ts';
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
 const SAMPLES = 7;
@@ -17,11 +18,6 @@ const COMPILE_SAMPLES = 7;
 const SAMPLE_MS = 300;
 const TARGET_DOCKER_BUILD_US = 20;
 const TARGET_RATIO = 40;
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 function loadDockerBuild(): { workflow: WorkflowObject; parameters: JSONObject } {
   const file = path.join(SHARED, 'openchoreo/samples/v0.17/workflow-generic-workflow-docker-build.yaml');

@@ -13,16 +13,11 @@ import path from 'node:path';
 import { ControlPlane } from '../cluster/controlplane.ts';
 import { installCrds, loadSamples, sampleYaml } from '../cluster/openchoreo.ts';
 import { REPO_ROOT, check } from '../cluster/tools.ts';
+import { median } from './median.ts';
 
 const RUNS = 10;
 const TARGET_RATIO = 1.5;
 const RUN_NAME = 'bench-run';
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 export async function bench(): Promise<void> {
   const dist = path.join(REPO_ROOT, 'dist');

@@ -35,6 +35,7 @@ import { WebhookServer } from '../../webhook/server.ts';
 import { loadCertificate } from '../../webhook/tls.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { httpsCall, writeSelfSignedCertificate } from '../unit/webhook-helpers.ts';
+import { median } from './median.ts';
 
 const CONNECTIONS = 20;
 const APPLY_RUNS = 20;
@@ -226,12 +227,6 @@ async function checkAnswers(webhook: ServerProcess): Promise<void> {
     );
   }
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 const cpuText = (m: Measurement) =>
   m.cpuUs === undefined ? '' : `   ${m.cpuUs.toFixed(1).padStart(5)} µs CPU/review`;
