@@ -7,6 +7,7 @@ export * from './shorthand.ts';
 export * from './openapi.ts';
 export * from './defaulting.ts';
 export * from './validation.ts';
+export * from './schema-source.ts';
 export * from './workflow.ts';
 export * from './run.ts';
 export * from './status.ts';

@@ -6,6 +6,7 @@ import { compileDefaulter } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
 import { exceedsDepth, isPlainObject } from './json.ts';
 import { openAPIV3ToStructural, resolveRefs } from './openapi.ts';
+import { schemaSections, schemaSource } from './schema-source.ts';
 import { shorthandToJSONSchema } from './shorthand.ts';
 import type {
   FieldError,
@@ -53,10 +54,7 @@ export function workflowLabel(workflow: WorkflowObject): string {
  */
 export function compileWorkflow(workflow: WorkflowObject): CompiledWorkflow {
   const label = workflowLabel(workflow);
-  const spec: JSONObject = isPlainObject(workflow.spec) ? (workflow.spec as JSONObject) : {};
-  const shorthand = isPlainObject(spec.schema) ? spec.schema : undefined;
-  const openapiSection = isPlainObject(spec.parameters) ? spec.parameters : undefined;
-  const openapi = openapiSection?.openAPIV3Schema;
+  const { shorthand, openapi } = schemaSource(workflow);
 
   if (shorthand && openapi !== undefined) {
     throw new SchemaError(
@@ -240,8 +238,7 @@ function cacheKey(workflow: WorkflowObject): string | undefined {
     return `uid:${uid}/${resourceVersion}`;
   }
   try {
-    const spec = isPlainObject(workflow.spec) ? (workflow.spec as JSONObject) : {};
-    const content = JSON.stringify([workflowLabel(workflow), spec.schema ?? null, spec.parameters ?? null]);
+    const content = JSON.stringify([workflowLabel(workflow), ...schemaSections(workflow)]);
     return `sha256:${createHash('sha256').update(content).digest('hex')}`;
   } catch {
     return undefined; // too deep to serialise: compileWorkflow refuses it anyway

@@ -10,6 +10,7 @@ import {
   defaultedParts,
   formatFieldErrors,
   prepareRun,
+  schemaSections,
   workflowReference,
   workflowReferenceErrors,
   type CompiledWorkflow,
@@ -19,7 +20,6 @@ import { SchemaError } from '../core/errors.ts';
 import { isPlainObject, jsonEqual } from '../core/json.ts';
 import type {
   FieldError,
-  JSONValue,
   UnknownParameterPolicy,
   WorkflowObject,
   WorkflowRunObject,
@@ -223,12 +223,6 @@ export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
   );
 }
 
-/** The parameter schema of a Workflow or ClusterWorkflow: where it lives in either format. */
-function parameterSchema(object: Record<string, unknown>): JSONValue[] {
-  const spec = isPlainObject(object.spec) ? object.spec : {};
-  return [(spec.schema ?? null) as JSONValue, (spec.parameters ?? null) as JSONValue];
-}
-
 export function validateWorkflow(): AdmissionHandler {
   return (request) => {
     if (isPassThrough(request)) return allowed();
@@ -243,7 +237,7 @@ export function validateWorkflow(): AdmissionHandler {
     if (
       request.operation === 'UPDATE' &&
       isPlainObject(request.oldObject) &&
-      jsonEqual(parameterSchema(object), parameterSchema(request.oldObject))
+      jsonEqual(schemaSections(object), schemaSections(request.oldObject))
     ) {
       return allowed();
     }

@@ -1,6 +1,7 @@
 // Cluster look-ups, flags and output helpers that several commands share, with the one-line errors users see.
 import { Option } from 'commander';
 import { isPlainObject } from '../../core/json.ts';
+import { schemaSource } from '../../core/schema-source.ts';
 import type {
   JSONObject,
   JSONSchema,
@@ -69,11 +70,9 @@ export function storedWorkflowRef(run: WorkflowRunObject): WorkflowRef | undefin
  * when the Workflow declares neither.
  */
 export async function parameterSchema(workflow: WorkflowObject): Promise<JSONSchema | undefined> {
-  const spec = isPlainObject(workflow.spec) ? (workflow.spec as JSONObject) : {};
-  const openapi = isPlainObject(spec.parameters) ? spec.parameters.openAPIV3Schema : undefined;
+  const { shorthand, openapi } = schemaSource(workflow);
   if (isPlainObject(openapi))
     return (await import('../../core/openapi.ts')).resolveRefs(openapi) ?? undefined;
-  const shorthand = isPlainObject(spec.schema) ? spec.schema : undefined;
   if (!shorthand) return undefined;
   const { parameters, types } = shorthand;
   return (await import('../../core/shorthand.ts')).shorthandToJSONSchema(
