@@ -24,6 +24,7 @@ import {
   startChildWebhook,
   type ChildWebhook,
 } from '../reliability/support.ts';
+import { INTEGRATION_TEST_REVIEW, INTEGRATION_TESTS_WORKFLOW } from './review.ts';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
 const MAX_SECONDS = 10;
@@ -32,60 +33,7 @@ const SAMPLE_EVERY_MS = 10_000;
 const WARM_UP_MS = Math.min(60_000, (SOAK_SECONDS * 1000) / 5);
 const RSS_GROWTH_LIMIT = 0.1;
 
-const WORKFLOW = {
-  apiVersion: 'openchoreo.dev/v1alpha1',
-  kind: 'Workflow',
-  metadata: { name: 'soak', namespace: 'default' },
-  spec: {
-    runTemplate: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'x' } },
-    parameters: {
-      openAPIV3Schema: {
-        type: 'object',
-        required: ['repository'],
-        properties: {
-          repository: {
-            type: 'object',
-            required: ['url'],
-            properties: {
-              url: { type: 'string', pattern: '^https://' },
-              branch: { type: 'string', default: 'main' },
-            },
-          },
-          testCommand: { type: 'string', default: 'npm test' },
-          environment: { type: 'string', enum: ['development', 'staging', 'production'], default: 'staging' },
-        },
-      },
-    },
-  },
-};
-
-const REVIEW = JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  request: {
-    uid: '8e4b1f0c-soak',
-    kind: { group: 'openchoreo.dev', version: 'v1alpha1', kind: 'WorkflowRun' },
-    resource: { group: 'openchoreo.dev', version: 'v1alpha1', resource: 'workflowruns' },
-    name: 'soak-run',
-    namespace: 'default',
-    operation: 'CREATE',
-    object: {
-      apiVersion: 'openchoreo.dev/v1alpha1',
-      kind: 'WorkflowRun',
-      metadata: { name: 'soak-run', namespace: 'default' },
-      spec: {
-        workflow: {
-          kind: 'Workflow',
-          name: 'soak',
-          parameters: {
-            repository: { url: 'https://github.com/myorg/test-suite' },
-            testCommand: 'npm run it',
-          },
-        },
-      },
-    },
-  },
-});
+const REVIEW = INTEGRATION_TEST_REVIEW;
 
 function load(
   port: number,
@@ -127,7 +75,7 @@ async function main(): Promise<number> {
     console.log('soak: starting a control plane (etcd + kube-apiserver) and the webhook');
     plane = await ControlPlane.start({ dir: join(directory.path, 'plane'), labels: { suite: 'soak' } });
     await installCrds(plane, 'v1.x');
-    const applied = await plane.kubectl(['apply', '-f', '-'], { input: JSON.stringify(WORKFLOW) });
+    const applied = await plane.kubectl(['apply', '-f', INTEGRATION_TESTS_WORKFLOW.openapi]);
     if (applied.code !== 0) throw new Error(`applying the Workflow: ${applied.stderr}`);
     const serving = await plane.issueServingCert(['127.0.0.1'], 'soak');
     webhook = await startChildWebhook({

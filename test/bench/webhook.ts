@@ -36,40 +36,12 @@ import { loadCertificate } from '../../webhook/tls.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { httpsCall, writeSelfSignedCertificate } from '../unit/webhook-helpers.ts';
 import { median } from './median.ts';
+import { INTEGRATION_TEST_REVIEW, INTEGRATION_TESTS_WORKFLOW } from './review.ts';
 
 const CONNECTIONS = 20;
 const APPLY_RUNS = 20;
-const WORKFLOW_FILE = path.join(REPO_ROOT, 'test', 'fixtures', 'workflows', 'integration-tests.yaml');
-
-// The seed's integration-test run, as the API server would send it.
-const REVIEW = JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  request: {
-    uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
-    kind: { group: 'openchoreo.dev', version: 'v1alpha1', kind: 'WorkflowRun' },
-    resource: { group: 'openchoreo.dev', version: 'v1alpha1', resource: 'workflowruns' },
-    name: 'integration-test-run-01',
-    namespace: 'default',
-    operation: 'CREATE',
-    userInfo: { username: 'admin', groups: ['system:masters', 'system:authenticated'] },
-    object: {
-      apiVersion: 'openchoreo.dev/v1alpha1',
-      kind: 'WorkflowRun',
-      metadata: { name: 'integration-test-run-01', namespace: 'default' },
-      spec: {
-        workflow: {
-          name: 'integration-tests',
-          parameters: {
-            repository: { url: 'https://github.com/myorg/test-suite', branch: 'main' },
-            testCommand: 'npm run test:integration',
-          },
-        },
-      },
-    },
-    dryRun: false,
-  },
-});
+const WORKFLOW_FILE = INTEGRATION_TESTS_WORKFLOW.shorthand;
+const REVIEW = INTEGRATION_TEST_REVIEW;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Server processes (this file started with `--serve baseline|webhook <certDir>`)
