@@ -155,10 +155,10 @@ function stringOrEmpty(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** One `field: message` line per error, sorted by field then message. */
-export function formatFieldErrors(errors: FieldError[]): string {
+/** One `field: message` line per error, sorted by field then message, every line after `indent`. */
+export function formatFieldErrors(errors: readonly FieldError[], indent = ''): string {
   return [...errors]
     .sort(compareFieldErrors)
-    .map((error) => `${error.field}: ${error.message}`)
+    .map((error) => `${indent}${error.field}: ${error.message}`.replaceAll('\n', `\n${indent}`))
     .join('\n');
 }

@@ -18,12 +18,7 @@ import {
 } from '../core/index.ts';
 import { SchemaError } from '../core/errors.ts';
 import { isPlainObject, jsonEqual } from '../core/json.ts';
-import type {
-  FieldError,
-  UnknownParameterPolicy,
-  WorkflowObject,
-  WorkflowRunObject,
-} from '../core/types.ts';
+import type { FieldError, UnknownParameterPolicy, WorkflowObject, WorkflowRunObject } from '../core/types.ts';
 import {
   allowed,
   denied,
@@ -56,11 +51,7 @@ function isPassThrough(request: AdmissionRequest): boolean {
 // Kubernetes' own layout for validation failures (`The X "y" is invalid: ...`), one field error per line so that
 // kubectl's output stays legible with many; `details.causes` carries the same for client libraries.
 function invalid(kind: string, name: string, errors: readonly FieldError[]): AdmissionResponse {
-  const lines = formatFieldErrors([...errors])
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
-  return denied(`${kind} ${JSON.stringify(name)} is invalid:\n${lines}`, {
+  return denied(`${kind} ${JSON.stringify(name)} is invalid:\n${formatFieldErrors(errors, '  ')}`, {
     details: {
       name,
       kind,

@@ -183,11 +183,7 @@ export async function runCreate(opts: CreateOptions): Promise<number> {
   if (prepared.errors.length > 0) {
     opts.io.stderr.write(
       `error: the parameters do not match ${describeWorkflowRef(ref)}; nothing was sent:\n` +
-        formatFieldErrors(prepared.errors)
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => `  ${line}\n`)
-          .join(''),
+        `${formatFieldErrors(prepared.errors, '  ')}\n`,
     );
     return EXIT_FAILURE;
   }

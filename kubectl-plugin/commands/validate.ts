@@ -298,19 +298,12 @@ class WorkflowResolver {
 function humanReport(
   result: RunResult,
   source: string,
-  formatFieldErrors: (errors: FieldError[]) => string,
+  formatFieldErrors: (errors: FieldError[], indent: string) => string,
 ): string {
   const lines = [
     `${source}: WorkflowRun "${result.name}" is ${result.valid ? 'valid' : 'invalid'}${result.valid ? '' : ':'}`,
   ];
-  if (!result.valid) lines.push(...indent(formatFieldErrors(result.errors)));
+  if (!result.valid) lines.push(formatFieldErrors(result.errors, '  '));
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
   return `${lines.join('\n')}\n`;
-}
-
-function indent(text: string): string[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => `  ${line}`);
 }
