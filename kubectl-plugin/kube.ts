@@ -2,10 +2,7 @@
 // interface so commands can be tested against a fake, and the errors every command reports. The real client
 // (kube-client.ts, on @kubernetes/client-node) is loaded by a dynamic import when a command first needs the
 // cluster, so `--help`, `validate --workflow-file` and completion scripts never load it.
-import type { JSONObject } from '../core/types.ts';
-
-export const GROUP = 'openchoreo.dev';
-export const VERSION = 'v1alpha1';
+import type { JSONObject } from '../core/index.ts';
 
 export type Plural = 'workflowruns' | 'workflows' | 'clusterworkflows';
 

@@ -1,7 +1,6 @@
 // Parameters from the command line: `--set path=value` (values typed as JSON would type them, `a.b[0]=x` for
 // list items) layered over `--values` files. User keys such as `__proto__` stay plain data throughout.
-import { cloneJSON, getOwn, isPlainObject, setOwn } from '../core/json.ts';
-import type { JSONObject, JSONValue } from '../core/types.ts';
+import { cloneJSON, getOwn, isPlainObject, setOwn, type JSONObject, type JSONValue } from '../core/index.ts';
 import { UsageError } from './factory.ts';
 
 /** One step of a `--set` path: a map key or a list index. */

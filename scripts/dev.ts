@@ -9,14 +9,16 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 
-import { ControlPlane } from '../test/cluster/controlplane.ts';
+import { API_VERSION } from '../core/index.ts';
+
+import { ControlPlane } from '../local-cluster/controlplane.ts';
 import {
   installCrds,
   loadSamples,
   parseCrdVersion,
   sampleYaml,
   type CrdVersion,
-} from '../test/cluster/openchoreo.ts';
+} from '../local-cluster/openchoreo.ts';
 import {
   freePort,
   startProcess,
@@ -24,9 +26,9 @@ import {
   tailFile,
   waitUntil,
   type ManagedProcess,
-} from '../test/cluster/processes.ts';
-import { BIN_DIR, REPO_ROOT } from '../test/cluster/tools.ts';
-import { registerWebhooks, waitForWebhooks } from '../test/cluster/webhooks.ts';
+} from '../local-cluster/processes.ts';
+import { BIN_DIR, REPO_ROOT } from '../local-cluster/tools.ts';
+import { registerWebhooks, waitForWebhooks } from '../local-cluster/webhooks.ts';
 
 // From source through tsx, like the e2e tests, so `make dev` always runs the code being worked on.
 const WEBHOOK_PROGRAM = join(REPO_ROOT, 'webhook', 'main.ts');
@@ -104,7 +106,7 @@ async function applySamplesOneByOne(plane: ControlPlane, version: CrdVersion): P
 async function writeBadRun(dir: string, version: CrdVersion): Promise<string> {
   const path = join(dir, 'bad-run.yaml');
   const run = {
-    apiVersion: 'openchoreo.dev/v1alpha1',
+    apiVersion: API_VERSION,
     kind: 'WorkflowRun',
     metadata: { name: 'github-stats-report-bad-format', namespace: 'default' },
     spec: {

@@ -1,8 +1,7 @@
 // The AdmissionReview wire format and the outcome-named constructors handlers answer with, in the manner of
 // controller-runtime's admission package: a handler returns an AdmissionResponse without a uid, and
 // `reviewResponse` is the one place that echoes the request's uid and apiVersion.
-import { isPlainObject } from '../core/json.ts';
-import type { JSONValue } from '../core/types.ts';
+import { isPlainObject, type JSONValue } from '../core/index.ts';
 
 export const ADMISSION_V1 = 'admission.k8s.io/v1';
 export const ADMISSION_V1BETA1 = 'admission.k8s.io/v1beta1';

@@ -4,21 +4,27 @@
 import fastJsonPatch from 'fast-json-patch';
 
 import {
+  formatFieldErrors,
+  schemaSections,
+  workflowReference,
+  workflowReferenceErrors,
+  SchemaError,
+  isPlainObject,
+  jsonEqual,
+  type FieldError,
+  type UnknownParameterPolicy,
+  type WorkflowObject,
+  type WorkflowRunObject,
+} from '../core/index.ts';
+import {
   CompiledWorkflowCache,
   compileWorkflow,
   defaultRun,
   defaultedParts,
-  formatFieldErrors,
   prepareRun,
-  schemaSections,
-  workflowReference,
-  workflowReferenceErrors,
   type CompiledWorkflow,
   type PreparedRun,
-} from '../core/index.ts';
-import { SchemaError } from '../core/errors.ts';
-import { isPlainObject, jsonEqual } from '../core/json.ts';
-import type { FieldError, UnknownParameterPolicy, WorkflowObject, WorkflowRunObject } from '../core/types.ts';
+} from '../core/engine.ts';
 import {
   allowed,
   denied,

@@ -15,11 +15,9 @@ import {
   type ObservableMiddleware,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { JSONObject, WorkflowKind, WorkflowObject } from '../core/types.ts';
+import { GROUP, VERSION, type JSONObject, type WorkflowKind, type WorkflowObject } from '../core/index.ts';
 import type { InformerState, WorkflowLookup } from './workflows.ts';
 
-const GROUP = 'openchoreo.dev';
-const VERSION = 'v1alpha1';
 type WorkflowPlural = 'workflows' | 'clusterworkflows';
 const PLURALS: Record<WorkflowKind, WorkflowPlural> = {
   Workflow: 'workflows',

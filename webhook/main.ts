@@ -1,8 +1,8 @@
 // workflowrun-webhook: validates and defaults OpenChoreo WorkflowRuns (and checks Workflow schemas) at admission.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Level } from 'pino';
-import { CompiledWorkflowCache } from '../core/index.ts';
-import type { UnknownParameterPolicy } from '../core/types.ts';
+import type { UnknownParameterPolicy } from '../core/index.ts';
+import { CompiledWorkflowCache } from '../core/engine.ts';
 import { admissionRoutes } from './handlers.ts';
 import { createLogger, LOG_LEVELS } from './log.ts';
 import { createMetrics } from './metrics.ts';

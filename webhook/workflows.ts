@@ -1,7 +1,7 @@
 // Where the handlers find the Workflow a run names: the lookup they are given, a fixed set of Workflows for tests
 // and benchmarks, and what the informers behind the real lookup (informers.ts) report to readiness and metrics.
 // Nothing here loads the Kubernetes client.
-import type { WorkflowKind, WorkflowObject } from '../core/types.ts';
+import type { WorkflowKind, WorkflowObject } from '../core/index.ts';
 
 export interface WorkflowLookup {
   /** The named Workflow (namespace given) or ClusterWorkflow; undefined when it does not exist. Throws when unsure. */

@@ -1,15 +1,19 @@
 // `kubectl workflowrun create WORKFLOW [NAME]`: builds a run from flags and files, defaults and validates it with
 // the Workflow's own schema, and only then sends it, so every problem is listed at once before anything is stored.
 import { Option, type Command } from 'commander';
-import type {
-  JSONObject,
-  JSONValue,
-  UnknownParameterPolicy,
-  WorkflowKind,
-  WorkflowRunObject,
-} from '../../core/types.ts';
-import { DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
-import { isPlainObject, setOwn } from '../../core/json.ts';
+import {
+  type JSONObject,
+  type JSONValue,
+  type UnknownParameterPolicy,
+  type WorkflowKind,
+  type WorkflowRunObject,
+  API_VERSION,
+  DISPLAY_NAME_ANNOTATION,
+  isPlainObject,
+  setOwn,
+  InputError,
+  formatFieldErrors,
+} from '../../core/index.ts';
 import {
   CommandError,
   EXIT_FAILURE,
@@ -25,7 +29,6 @@ import {
 } from '../factory.ts';
 import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
 import type { KubeClient } from '../kube.ts';
-import { InputError } from '../../core/errors.ts';
 import { applySetFlags, deepMerge } from '../set-values.ts';
 import {
   clusterWorkflowKind,
@@ -156,7 +159,7 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
 }
 
 export async function runCreate(opts: CreateOptions): Promise<number> {
-  const core = import('../../core/index.ts');
+  const core = import('../../core/engine.ts');
   core.catch(() => undefined);
   const base = opts.file === undefined ? undefined : await readBaseRun(opts.file, opts.io);
   const parameters = await assembleParameters(opts, base);
@@ -170,7 +173,7 @@ export async function runCreate(opts: CreateOptions): Promise<number> {
   const ref = workflowRef(kind, workflowName, namespace);
   const run = buildRun(opts, base, { workflowName, kind, omitKind, namespace, parameters });
 
-  const { compileWorkflow, prepareRun, formatFieldErrors } = await core;
+  const { compileWorkflow, prepareRun } = await core;
   const workflow = await getWorkflow(kube, ref);
   const compiled = compileWorkflow(workflow);
   const prepared = prepareRun(
@@ -227,7 +230,7 @@ async function report(opts: CreateOptions, run: WorkflowRunObject): Promise<void
 
 /** The `-f` manifest: exactly one WorkflowRun. */
 async function readBaseRun(file: string, io: IOStreams): Promise<WorkflowRunObject> {
-  const { parseDocuments } = await import('../../core/yaml.ts');
+  const { parseDocuments } = await import('../../core/engine.ts');
   const documents = parseDocuments(await readSource(file, io), file).filter((doc) => doc !== null);
   if (documents.length !== 1 || !isPlainObject(documents[0])) {
     throw new InputError(`${file}: expected one WorkflowRun manifest, found ${documents.length} documents`);
@@ -249,7 +252,7 @@ async function assembleParameters(
 ): Promise<JSONObject> {
   let parameters: JSONObject = base?.spec?.workflow?.parameters ?? {};
   if (opts.valuesFiles.length > 0) {
-    const { parseDocuments } = await import('../../core/yaml.ts');
+    const { parseDocuments } = await import('../../core/engine.ts');
     for (const file of opts.valuesFiles) {
       const documents = parseDocuments(await readSource(file, opts.io), file).filter((doc) => doc !== null);
       if (documents.length > 1)
@@ -312,7 +315,7 @@ function buildRun(
     parameters: target.parameters,
   };
   return {
-    apiVersion: 'openchoreo.dev/v1alpha1',
+    apiVersion: API_VERSION,
     kind: 'WorkflowRun',
     metadata: metadata as WorkflowRunObject['metadata'],
     spec: { ...(base?.spec ?? {}), workflow },

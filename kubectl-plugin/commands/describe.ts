@@ -1,7 +1,7 @@
 // `kubectl workflowrun describe NAME`: one run in the kubectl describe / tkn style, with parameters that came from
 // the Workflow's defaults marked when the Workflow can be read.
 import type { Command } from 'commander';
-import type { JSONSchema, WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
+import type { JSONSchema, WorkflowObject, WorkflowRunObject } from '../../core/index.ts';
 import {
   EXIT_OK,
   addConnectionFlags,

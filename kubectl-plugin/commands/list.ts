@@ -1,6 +1,6 @@
 // `kubectl workflowrun list`: runs as a kubectl get table, newest first, or as objects for scripts.
 import { Option, type Command } from 'commander';
-import type { JSONObject, WorkflowRunObject } from '../../core/types.ts';
+import type { JSONObject, WorkflowRunObject } from '../../core/index.ts';
 import {
   EXIT_OK,
   UsageError,

@@ -1,8 +1,14 @@
 // `kubectl workflowrun params WORKFLOW`: what a Workflow accepts, one parameter per line with the path `--set`
 // takes, its type, whether it is required, its default and constraints; `-o json` prints the compiled JSON Schema.
 import { Option, type Command } from 'commander';
-import { boundedJSON, getOwn, isPlainObject } from '../../core/json.ts';
-import type { JSONSchema, JSONValue, WorkflowKind } from '../../core/types.ts';
+import {
+  boundedJSON,
+  getOwn,
+  isPlainObject,
+  type JSONSchema,
+  type JSONValue,
+  type WorkflowKind,
+} from '../../core/index.ts';
 import {
   EXIT_OK,
   addConnectionFlags,
@@ -72,7 +78,7 @@ export function newParamsCommand(factory: Factory, runF?: (opts: ParamsOptions) 
 }
 
 export async function runParams(opts: ParamsOptions): Promise<number> {
-  const core = import('../../core/index.ts');
+  const core = import('../../core/engine.ts');
   core.catch(() => undefined);
   const kube = await opts.kube();
   const { kind } = await clusterWorkflowKind(kube, opts.kind);

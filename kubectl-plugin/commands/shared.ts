@@ -1,15 +1,17 @@
 // Cluster look-ups, flags and output helpers that several commands share, with the one-line errors users see.
 import { Option } from 'commander';
-import { isPlainObject } from '../../core/json.ts';
-import { schemaSource } from '../../core/schema-source.ts';
-import type {
-  JSONObject,
-  JSONSchema,
-  JSONValue,
-  WorkflowKind,
-  WorkflowObject,
-  WorkflowRunObject,
-} from '../../core/types.ts';
+import {
+  API_VERSION,
+  isPlainObject,
+  schemaSource,
+  workflowReference,
+  type JSONObject,
+  type JSONSchema,
+  type JSONValue,
+  type WorkflowKind,
+  type WorkflowObject,
+  type WorkflowRunObject,
+} from '../../core/index.ts';
 import { CommandError, UsageError } from '../factory.ts';
 import type { IOStreams } from '../factory.ts';
 import { apiErrorCode } from '../kube.ts';
@@ -50,18 +52,10 @@ export function workflowRef(kind: WorkflowKind, name: string, namespace: string 
     : { kind, plural: 'workflows', name, namespace: namespace ?? 'default' };
 }
 
-/**
- * Where a stored run's Workflow lives: the core's `workflowReference` rule (no kind = a namespaced Workflow in the
- * run's namespace), restated here because the core's module also loads the validator, which describe avoids.
- */
+/** Where a stored run's Workflow lives (the core's `workflowReference`); undefined when the run names none. */
 export function storedWorkflowRef(run: WorkflowRunObject): WorkflowRef | undefined {
-  const workflow = run.spec?.workflow;
-  if (typeof workflow?.name !== 'string' || workflow.name === '') return undefined;
-  return workflowRef(
-    workflow.kind === 'ClusterWorkflow' ? 'ClusterWorkflow' : 'Workflow',
-    workflow.name,
-    run.metadata?.namespace,
-  );
+  const { kind, name, namespace } = workflowReference(run);
+  return name === '' ? undefined : workflowRef(kind, name, namespace);
 }
 
 /**
@@ -71,11 +65,10 @@ export function storedWorkflowRef(run: WorkflowRunObject): WorkflowRef | undefin
  */
 export async function parameterSchema(workflow: WorkflowObject): Promise<JSONSchema | undefined> {
   const { shorthand, openapi } = schemaSource(workflow);
-  if (isPlainObject(openapi))
-    return (await import('../../core/openapi.ts')).resolveRefs(openapi) ?? undefined;
+  if (isPlainObject(openapi)) return (await import('../../core/engine.ts')).resolveRefs(openapi) ?? undefined;
   if (!shorthand) return undefined;
   const { parameters, types } = shorthand;
-  return (await import('../../core/shorthand.ts')).shorthandToJSONSchema(
+  return (await import('../../core/engine.ts')).shorthandToJSONSchema(
     isPlainObject(parameters) ? parameters : undefined,
     isPlainObject(types) ? types : undefined,
   );
@@ -115,7 +108,7 @@ export async function clusterWorkflowKind(
   const served = await kube.resources();
   if (!served.has('workflowruns')) {
     throw new CommandError(
-      `the server at ${kube.server} serves no openchoreo.dev/v1alpha1 WorkflowRun resource (are OpenChoreo's CRDs installed?)`,
+      `the server at ${kube.server} serves no ${API_VERSION} WorkflowRun resource (are OpenChoreo's CRDs installed?)`,
     );
   }
   const hasClusterWorkflows = served.has('clusterworkflows');

@@ -2,18 +2,21 @@
 // schemas without creating anything. With --workflow-file it never contacts a cluster, so CI can run it; without,
 // Workflows not found in the given files are read from the cluster.
 import { Option, type Command } from 'commander';
-import type {
-  FieldError,
-  JSONObject,
-  JSONValue,
-  UnknownParameterPolicy,
-  WorkflowKind,
-  WorkflowObject,
-  WorkflowRunObject,
-} from '../../core/types.ts';
-import type { CompiledWorkflow } from '../../core/workflow.ts';
-import { InputError } from '../../core/errors.ts';
-import { isPlainObject } from '../../core/json.ts';
+import {
+  type FieldError,
+  type JSONObject,
+  type JSONValue,
+  type UnknownParameterPolicy,
+  type WorkflowKind,
+  type WorkflowObject,
+  type WorkflowRunObject,
+  InputError,
+  isPlainObject,
+  formatFieldErrors,
+  workflowReference,
+  workflowReferenceErrors,
+} from '../../core/index.ts';
+import type { CompiledWorkflow } from '../../core/engine.ts';
 import {
   CommandError,
   EXIT_FAILURE,
@@ -134,7 +137,7 @@ export interface RunResult {
 }
 
 export async function runValidate(opts: ValidateOptions): Promise<number> {
-  const core = await import('../../core/index.ts');
+  const core = await import('../../core/engine.ts');
   const runs: Located<WorkflowRunObject>[] = [];
   const catalogue = new Map<string, WorkflowEntry>();
   const addWorkflow = (workflow: WorkflowObject, source: string) => {
@@ -171,7 +174,7 @@ export async function runValidate(opts: ValidateOptions): Promise<number> {
   // Every run's Workflow is resolved before anything is printed, so unusable input never leaves half a report.
   for (const { value: run, source } of runs) {
     const name = run.metadata?.name ?? run.metadata?.generateName ?? '';
-    const referenceErrors = core.workflowReferenceErrors(run);
+    const referenceErrors = workflowReferenceErrors(run);
     if (referenceErrors.length > 0) {
       results.push({ name, valid: false, errors: referenceErrors, warnings: [], object: run });
       continue;
@@ -193,7 +196,7 @@ export async function runValidate(opts: ValidateOptions): Promise<number> {
   opts.io.stdout.write(
     opts.output === 'json'
       ? results.map((result) => `${JSON.stringify(result)}\n`).join('')
-      : results.map((result, index) => humanReport(result, sources[index]!, core.formatFieldErrors)).join(''),
+      : results.map((result, index) => humanReport(result, sources[index]!, formatFieldErrors)).join(''),
   );
   return results.every((result) => result.valid) ? EXIT_OK : EXIT_FAILURE;
 }
@@ -224,7 +227,7 @@ function objectsIn(documents: JSONValue[], source: string): JSONObject[] {
   return objects;
 }
 
-function compile(entry: WorkflowEntry, core: typeof import('../../core/index.ts')): CompiledWorkflow {
+function compile(entry: WorkflowEntry, core: typeof import('../../core/engine.ts')): CompiledWorkflow {
   try {
     entry.compiled ??= core.compileWorkflow(entry.workflow);
     return entry.compiled;
@@ -242,11 +245,11 @@ class WorkflowResolver {
   constructor(
     private readonly opts: ValidateOptions,
     private readonly catalogue: Map<string, WorkflowEntry>,
-    private readonly core: typeof import('../../core/index.ts'),
+    private readonly core: typeof import('../../core/engine.ts'),
   ) {}
 
   async resolve(run: WorkflowRunObject, source: string): Promise<WorkflowEntry> {
-    const reference = this.core.workflowReference(run);
+    const reference = workflowReference(run);
     const explicitKind = run.spec?.workflow?.kind !== undefined;
     const local =
       this.catalogue.get(`${reference.kind}/${reference.name}`) ??

@@ -9,8 +9,8 @@ import {
   isFailed,
   isSucceeded,
   runStatus,
-} from '../../core/status.ts';
-import type { WorkflowRunObject } from '../../core/types.ts';
+  type WorkflowRunObject,
+} from '../../core/index.ts';
 import {
   CommandError,
   EXIT_FAILURE,

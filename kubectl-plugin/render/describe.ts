@@ -1,16 +1,25 @@
 // `kubectl workflowrun describe`: one run as kubectl describe / tkn describe print theirs. Sections are separated
 // by a blank line; a section with nothing to show says `<none>` on its header line.
-import { boundedJSON, getOwn, isPlainObject, jsonEqual } from '../../core/json.ts';
-import type { CompiledWorkflow } from '../../core/workflow.ts';
-import { NONE, formatDuration, isCompleted, parseTime, runDuration, runStatus } from '../../core/status.ts';
-import type {
-  JSONObject,
-  JSONValue,
-  ResourceReference,
-  TaskStatus,
-  WorkflowRunObject,
-} from '../../core/types.ts';
-import { DESCRIPTION_ANNOTATION, DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
+import {
+  boundedJSON,
+  getOwn,
+  isPlainObject,
+  jsonEqual,
+  NONE,
+  formatDuration,
+  isCompleted,
+  parseTime,
+  runDuration,
+  runStatus,
+  type JSONObject,
+  type JSONValue,
+  type ResourceReference,
+  type TaskStatus,
+  type WorkflowRunObject,
+  DESCRIPTION_ANNOTATION,
+  DISPLAY_NAME_ANNOTATION,
+} from '../../core/index.ts';
+import type { CompiledWorkflow } from '../../core/engine.ts';
 import { paint, phaseTone, statusTone } from './color.ts';
 import { ageOrNone, timestampWithAge, workflowLabel } from './fields.ts';
 import { setPathKey } from '../set-values.ts';

@@ -1,6 +1,11 @@
 // Cell values about a WorkflowRun that both `describe` and `list` show, so the two never disagree.
-import { NONE, formatAge, parseTime } from '../../core/status.ts';
-import type { ResourceReference, WorkflowRunObject } from '../../core/types.ts';
+import {
+  NONE,
+  formatAge,
+  parseTime,
+  type ResourceReference,
+  type WorkflowRunObject,
+} from '../../core/index.ts';
 import { cell } from './table.ts';
 
 /**

@@ -1,6 +1,12 @@
 // `kubectl workflowrun list`: runs as a `kubectl get` table, newest first.
-import { NONE, formatAge, parseTime, runDuration, runStatus } from '../../core/status.ts';
-import type { WorkflowRunObject } from '../../core/types.ts';
+import {
+  NONE,
+  formatAge,
+  parseTime,
+  runDuration,
+  runStatus,
+  type WorkflowRunObject,
+} from '../../core/index.ts';
 import { paint, statusTone } from './color.ts';
 import { ageOrNone, referenceLabel, workflowLabel } from './fields.ts';
 import { cell, compareText, formatColumns } from './table.ts';

@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { JSONObject, JSONValue, WorkflowObject } from '../../core/types.ts';
-import { compileWorkflow, type CompiledWorkflow } from '../../core/workflow.ts';
-import { parseDocuments } from '../../core/yaml.ts';
+import type { JSONObject, JSONValue, WorkflowObject } from '../../core/index.ts';
+import { compileWorkflow, type CompiledWorkflow, parseDocuments } from '../../core/engine.ts';
 import { median } from './median.ts';
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');

@@ -10,9 +10,9 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { ControlPlane } from '../cluster/controlplane.ts';
-import { installCrds, loadSamples, sampleYaml } from '../cluster/openchoreo.ts';
-import { REPO_ROOT, check } from '../cluster/tools.ts';
+import { ControlPlane } from '../../local-cluster/controlplane.ts';
+import { installCrds, loadSamples, sampleYaml } from '../../local-cluster/openchoreo.ts';
+import { REPO_ROOT, check } from '../../local-cluster/tools.ts';
 import { median } from './median.ts';
 
 const RUNS = 10;

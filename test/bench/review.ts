@@ -1,7 +1,7 @@
 // What the webhook benchmarks send: the seed's integration-test run as the API server would send it for review,
 // and the Workflow it names in either schema format (for the v0.17 and the v1.x CRDs).
 import path from 'node:path';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 
 const WORKFLOWS = path.join(REPO_ROOT, 'test', 'fixtures', 'workflows');
 export const INTEGRATION_TESTS_WORKFLOW = {

@@ -12,9 +12,9 @@
 import autocannon from 'autocannon';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ControlPlane } from '../cluster/controlplane.ts';
-import { installCrds } from '../cluster/openchoreo.ts';
-import { exitCleanlyOnSignals } from '../cluster/processes.ts';
+import { ControlPlane } from '../../local-cluster/controlplane.ts';
+import { installCrds } from '../../local-cluster/openchoreo.ts';
+import { exitCleanlyOnSignals } from '../../local-cluster/processes.ts';
 import { recordResult } from '../reliability/results.ts';
 import {
   residentKiB,

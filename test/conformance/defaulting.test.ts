@@ -2,12 +2,14 @@
 // against the core's applyDefaults and validator.
 import { expect } from 'chai';
 
-import { applyDefaults } from '../../core/defaulting.ts';
-import { resolveRefs, stripVendorExtensions } from '../../core/openapi.ts';
-import { formatFieldErrors } from '../../core/run.ts';
-import { shorthandToJSONSchema } from '../../core/shorthand.ts';
-import type { JSONObject, JSONSchema, JSONValue } from '../../core/types.ts';
-import { compileValidator } from '../../core/validation.ts';
+import { formatFieldErrors, type JSONObject, type JSONSchema, type JSONValue } from '../../core/index.ts';
+import {
+  applyDefaults,
+  resolveRefs,
+  stripVendorExtensions,
+  shorthandToJSONSchema,
+  compileValidator,
+} from '../../core/engine.ts';
 import { expectErrorMessage, loadConformance, type ConformanceCase } from './fixtures.ts';
 
 interface DefaultingCase extends ConformanceCase {

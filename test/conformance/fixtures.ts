@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { AssertionError } from 'node:assert';
 
-import { isPlainObject } from '../../core/json.ts';
-import type { JSONObject, JSONValue } from '../../core/types.ts';
+import { isPlainObject, type JSONObject, type JSONValue } from '../../core/index.ts';
 
 /** Where the fixtures live; `OPENCHOREO_CONFORMANCE_DIR` points elsewhere (e.g. a CI checkout). */
 export const CONFORMANCE_DIR =

@@ -1,15 +1,15 @@
 // OpenChoreo's openapiv3.go tests (openapiv3-cases.json), one `it` per transcribed Go test.
 import { expect } from 'chai';
 
+import type { JSONObject, JSONValue } from '../../core/index.ts';
 import {
   openAPIV3ToJSONSchema,
   openAPIV3ToResolvedSchema,
   openAPIV3ToStructural,
   openAPIV3ToStructuralAndJSONSchema,
   stripVendorExtensions,
-} from '../../core/openapi.ts';
-import { applyDefaults } from '../../core/defaulting.ts';
-import type { JSONObject, JSONValue } from '../../core/types.ts';
+  applyDefaults,
+} from '../../core/engine.ts';
 import { expectPointers, expectSubset, loadConformance, type ConformanceCase } from './fixtures.ts';
 
 type Operation =

@@ -1,9 +1,8 @@
 // OpenChoreo's resolver tests (refs-cases.json), one `it` per transcribed Go test.
 import { expect } from 'chai';
 
-import { resolveRefs } from '../../core/openapi.ts';
-import { SchemaError } from '../../core/errors.ts';
-import type { JSONObject } from '../../core/types.ts';
+import { SchemaError, type JSONObject } from '../../core/index.ts';
+import { resolveRefs } from '../../core/engine.ts';
 import {
   expectErrorMessage,
   expectPointers,

@@ -1,9 +1,8 @@
 // OpenChoreo's own ExtractSchema tests (schema_test.go), transcribed to data, run against the TypeScript port.
 import { expect } from 'chai';
 
-import { shorthandToJSONSchema, splitRespectingQuotes } from '../../core/shorthand.ts';
-import type { ShorthandOptions } from '../../core/shorthand.ts';
-import type { JSONObject } from '../../core/types.ts';
+import type { JSONObject } from '../../core/index.ts';
+import { shorthandToJSONSchema, splitRespectingQuotes, type ShorthandOptions } from '../../core/engine.ts';
 import type { ConformanceCase } from './fixtures.ts';
 import { expectErrorMessage, expectPointers, expectSubset, loadConformance } from './fixtures.ts';
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { chartDir, parseManifests, repoRoot, type K8sObject } from '../unit/chart-render.ts';
-import { freePort } from '../cluster/processes.ts';
+import { freePort } from '../../local-cluster/processes.ts';
 import { check, withCluster } from './harness.ts';
 
 const NOT_AFTER = 'workflowrun-webhook.openchoreo.dev/not-after';

@@ -1,6 +1,6 @@
 // The conditions OpenChoreo's controller writes on a WorkflowRun (conditions.md), in its order, for the e2e tests
 // that play the controller through the status subresource.
-import type { Condition } from '../../core/types.ts';
+import type { Condition } from '../../core/index.ts';
 
 export type RunOutcome = 'succeeded' | 'failed' | 'running';
 

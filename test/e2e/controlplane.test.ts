@@ -16,7 +16,7 @@ import {
   type CrdVersion,
 } from './harness.ts';
 import { controllerConditions, statusTime } from './controller-status.ts';
-import type { Condition } from '../../core/types.ts';
+import type { Condition } from '../../core/index.ts';
 
 interface WorkflowRunObject {
   metadata: { name: string; namespace: string; generation: number };

@@ -14,25 +14,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 
-import { ControlPlane, ExistingCluster, type Cluster } from '../cluster/controlplane.ts';
-import { crdDir, installCrds, type CrdVersion } from '../cluster/openchoreo.ts';
-import { exitCleanlyOnSignals, isRunning, pidAlive, type ProcessRecord } from '../cluster/processes.ts';
-import { BIN_DIR, REPO_ROOT, type CommandResult, type RunOptions } from '../cluster/tools.ts';
-import { registerWebhooks, unregisterWebhooks, waitForWebhooks } from '../cluster/webhooks.ts';
+import { ControlPlane, ExistingCluster, type Cluster } from '../../local-cluster/controlplane.ts';
+import { crdDir, installCrds, type CrdVersion } from '../../local-cluster/openchoreo.ts';
+import {
+  exitCleanlyOnSignals,
+  isRunning,
+  pidAlive,
+  type ProcessRecord,
+} from '../../local-cluster/processes.ts';
+import { BIN_DIR, REPO_ROOT, type CommandResult, type RunOptions } from '../../local-cluster/tools.ts';
+import { registerWebhooks, unregisterWebhooks, waitForWebhooks } from '../../local-cluster/webhooks.ts';
 import { startWebhook, type RunningWebhook } from './webhook-process.ts';
 
-export type { Cluster } from '../cluster/controlplane.ts';
-export type { CrdVersion, SampleDocument } from '../cluster/openchoreo.ts';
-export { loadSamples, sampleYaml, samplesDir } from '../cluster/openchoreo.ts';
-export type { CommandResult, RunOptions } from '../cluster/tools.ts';
-export { check } from '../cluster/tools.ts';
+export type { Cluster } from '../../local-cluster/controlplane.ts';
+export type { CrdVersion, SampleDocument } from '../../local-cluster/openchoreo.ts';
+export { loadSamples, sampleYaml, samplesDir } from '../../local-cluster/openchoreo.ts';
+export type { CommandResult, RunOptions } from '../../local-cluster/tools.ts';
+export { check } from '../../local-cluster/tools.ts';
 export {
   defaultWebhookProbe,
   registerWebhooks,
   unregisterWebhooks,
   waitForWebhooks,
-} from '../cluster/webhooks.ts';
-export type { WebhookProbe, WebhookRegistration } from '../cluster/webhooks.ts';
+} from '../../local-cluster/webhooks.ts';
+export type { WebhookProbe, WebhookRegistration } from '../../local-cluster/webhooks.ts';
 
 // Starting a control plane takes a few seconds, much more on a busy machine; mocha's default is 10 s.
 export const CLUSTER_START_TIMEOUT_MS = 120_000;

@@ -17,7 +17,7 @@ import {
   withCluster,
   type CommandResult,
 } from './harness.ts';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 import { controllerConditions, statusTime, type RunOutcome } from './controller-status.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request } from 'node:https';
 import type { Cluster } from './harness.ts';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 
 export interface RunningWebhook {
   readonly url: string;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { stringify } from 'yaml';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 import { registeredWebhook, withCluster, type ClusterContext, type CrdVersion } from './harness.ts';
 import { startWebhook, type RunningWebhook } from './webhook-process.ts';
 

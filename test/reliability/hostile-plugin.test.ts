@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 import { pluginCases, pluginFile, type PluginCase } from './corpus/recipes.ts';
 import { recordResult } from './results.ts';
 import { PLUGIN_BUNDLE, scratchDirectory } from './support.ts';

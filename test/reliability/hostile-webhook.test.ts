@@ -5,11 +5,11 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { JSONValue } from '../../core/types.ts';
+import type { JSONValue } from '../../core/index.ts';
+import { CompiledWorkflowCache } from '../../core/engine.ts';
 import type { AdmissionRequest, AdmissionResponse } from '../../webhook/admission.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
-import { CompiledWorkflowCache } from '../../core/index.ts';
 import { corpusWorkflows, webhookBody, webhookCases, type WebhookCase } from './corpus/recipes.ts';
 import { recordResult } from './results.ts';
 import {

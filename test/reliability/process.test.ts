@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { REPO_ROOT } from '../cluster/tools.ts';
-import { freePort } from '../cluster/processes.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
+import { freePort } from '../../local-cluster/processes.ts';
 import {
   scratchDirectory,
   send,

@@ -2,8 +2,8 @@
 // defaults are patched in as ordinary keys, and a schema declaring `__proto__` is refused with a clear message
 // instead of being half-honoured. Handlers are called directly (the pure handler API).
 import { expect } from 'chai';
-import { CompiledWorkflowCache } from '../../core/index.ts';
-import type { JSONValue, WorkflowObject } from '../../core/types.ts';
+import type { JSONValue, WorkflowObject } from '../../core/index.ts';
+import { CompiledWorkflowCache } from '../../core/engine.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { prototypeFingerprint } from './support.ts';

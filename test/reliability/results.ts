@@ -2,7 +2,7 @@
 // scripts/reliability-report.ts can put the latest run's numbers into docs/reliability.md.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 
 export const RESULTS_DIR = join(REPO_ROOT, '.cache', 'reliability');
 

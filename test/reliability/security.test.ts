@@ -10,7 +10,7 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 import { CLUSTER_START_TIMEOUT_MS, useCluster, type E2ECluster } from '../e2e/harness.ts';
 import { recordResult } from './results.ts';
 import {

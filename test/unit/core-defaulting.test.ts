@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 
-import { applyDefaults, compileDefaulter } from '../../core/defaulting.ts';
-import type { JSONObject, JSONSchema, JSONValue } from '../../core/types.ts';
+import type { JSONObject, JSONSchema, JSONValue } from '../../core/index.ts';
+import { applyDefaults, compileDefaulter } from '../../core/engine.ts';
 
 const str = (extra: JSONObject = {}): JSONSchema => ({ type: 'string', ...extra });
 

@@ -7,17 +7,22 @@ import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 
 import {
+  formatFieldErrors,
+  type JSONObject,
+  type JSONValue,
+  type WorkflowObject,
+  type WorkflowRunObject,
+  DISPLAY_NAME_ANNOTATION,
+} from '../../core/index.ts';
+import {
   defaultedParts,
   defaultRun,
   displayNameFor,
-  formatFieldErrors,
   MAX_RUN_DEPTH,
   prepareRun,
-} from '../../core/run.ts';
-import type { JSONObject, JSONValue, WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
-import { DISPLAY_NAME_ANNOTATION } from '../../core/types.ts';
-import { compileWorkflow } from '../../core/workflow.ts';
-import { parseDocuments } from '../../core/yaml.ts';
+  compileWorkflow,
+  parseDocuments,
+} from '../../core/engine.ts';
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
 const DOCKER_BUILD = path.join(

@@ -1,13 +1,18 @@
 import { expect } from 'chai';
 
-import { SchemaError } from '../../core/errors.ts';
-import type { FieldError, JSONObject, JSONSchema, JSONValue } from '../../core/types.ts';
+import {
+  SchemaError,
+  type FieldError,
+  type JSONObject,
+  type JSONSchema,
+  type JSONValue,
+} from '../../core/index.ts';
 import {
   compileValidator,
   MAX_PARAMETER_DEPTH,
   MAX_REPORTED_ERRORS,
   MAX_VALIDATED_SCHEMA_DEPTH,
-} from '../../core/validation.ts';
+} from '../../core/engine.ts';
 
 const P = 'spec.workflow.parameters';
 

@@ -4,17 +4,22 @@ import { fileURLToPath } from 'node:url';
 
 import { expect } from 'chai';
 
-import { SchemaError } from '../../core/errors.ts';
-import type { JSONObject, JSONSchema, WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
+import {
+  SchemaError,
+  type JSONObject,
+  type JSONSchema,
+  type WorkflowObject,
+  type WorkflowRunObject,
+  workflowLabel,
+  workflowReference,
+  workflowReferenceErrors,
+} from '../../core/index.ts';
 import {
   compileWorkflow,
   CompiledWorkflowCache,
   MAX_RAW_SCHEMA_DEPTH,
-  workflowLabel,
-  workflowReference,
-  workflowReferenceErrors,
-} from '../../core/workflow.ts';
-import { parseDocuments } from '../../core/yaml.ts';
+  parseDocuments,
+} from '../../core/engine.ts';
 
 const SAMPLES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

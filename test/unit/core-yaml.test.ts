@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 
-import { InputError } from '../../core/errors.ts';
-import type { JSONObject } from '../../core/types.ts';
-import { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, parseDocuments } from '../../core/yaml.ts';
+import { InputError, type JSONObject } from '../../core/index.ts';
+import { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, parseDocuments } from '../../core/engine.ts';
 
 function inputError(text: string, source = 'run.yaml'): string {
   try {

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { JSONObject } from '../../core/types.ts';
+import type { JSONObject } from '../../core/index.ts';
 
 const PREFIX = '/apis/openchoreo.dev/v1alpha1';
 const PLURALS = ['workflowruns', 'workflows', 'clusterworkflows'] as const;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 
-import { SchemaError } from '../../core/errors.ts';
+import { SchemaError, type JSONObject, type JSONValue } from '../../core/index.ts';
 import {
   MAX_REF_DEPTH,
   MAX_SCHEMA_NESTING,
@@ -16,8 +16,7 @@ import {
   openAPIV3ToStructuralAndJSONSchema,
   resolveRefs,
   stripVendorExtensions,
-} from '../../core/openapi.ts';
-import type { JSONObject, JSONValue } from '../../core/types.ts';
+} from '../../core/engine.ts';
 import { CONFORMANCE_DIR } from '../conformance/fixtures.ts';
 
 const CONVERSIONS: Record<string, (schema: JSONObject) => unknown> = {

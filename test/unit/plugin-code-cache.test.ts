@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { cacheDirectory } from '../../kubectl-plugin/code-cache.ts';
-import { REPO_ROOT } from '../cluster/tools.ts';
+import { REPO_ROOT } from '../../local-cluster/tools.ts';
 
 const run = promisify(execFile);
 const LOADER = path.join(REPO_ROOT, 'kubectl-plugin', 'code-cache.ts');

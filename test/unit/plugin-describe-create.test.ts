@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 
-import type { JSONObject } from '../../core/types.ts';
+import type { JSONObject } from '../../core/index.ts';
 import { FakeKube, UNREACHABLE, expectGolden, run } from './plugin-fakes.ts';
 import { dockerBuildClusterWorkflow, dockerfileBuilder, seedDockerBuild } from './plugin-objects.ts';
 

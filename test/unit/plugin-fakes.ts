@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 
-import type { JSONObject } from '../../core/types.ts';
+import type { JSONObject } from '../../core/index.ts';
 import { FIXED_NOW, expectGoldenFile } from '../golden/golden.ts';
 import { runCLI } from '../../kubectl-plugin/commands/root.ts';
 import type { Factory } from '../../kubectl-plugin/factory.ts';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 
-import type { JSONObject } from '../../core/types.ts';
+import type { JSONObject } from '../../core/index.ts';
 
 export const SAMPLES = '/work/shared/openchoreo/samples';
 export const SEED = '/work/shared/seed/workflowrun-api-reference.md';

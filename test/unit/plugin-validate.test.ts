@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 
-import type { JSONObject } from '../../core/types.ts';
+import type { JSONObject } from '../../core/index.ts';
 import { FakeKube, UNREACHABLE, expectGolden, run } from './plugin-fakes.ts';
 import { SAMPLES, SEED, dockerfileBuilder, seedDockerBuild } from './plugin-objects.ts';
 

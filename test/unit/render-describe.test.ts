@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import type { JSONObject, JSONSchema, JSONValue, WorkflowRunObject } from '../../core/types.ts';
+import type { JSONObject, JSONSchema, JSONValue, WorkflowRunObject } from '../../core/index.ts';
 import { renderDescribe } from '../../kubectl-plugin/render/describe.ts';
 import { stripColor } from '../../kubectl-plugin/render/table.ts';
 import { FIXED_NOW, expectGolden, loadRunFixture, runFixtureNames } from '../golden/render/support.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import type { WorkflowRunObject } from '../../core/types.ts';
+import type { WorkflowRunObject } from '../../core/index.ts';
 import { noResourcesMessage, renderList } from '../../kubectl-plugin/render/list.ts';
 import { stripColor } from '../../kubectl-plugin/render/table.ts';
 import { FIXED_NOW, expectGolden, loadRunFixture, runFixtureNames } from '../golden/render/support.ts';

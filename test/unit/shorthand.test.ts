@@ -6,15 +6,14 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { parse as parseYAML } from 'yaml';
 
-import { SchemaError } from '../../core/errors.ts';
+import { SchemaError, type JSONObject, type JSONSchema, type JSONValue } from '../../core/index.ts';
 import {
   MAX_SCHEMA_DEPTH,
   MAX_SCHEMA_NODES,
   shorthandToJSONSchema,
   splitRespectingQuotes,
-} from '../../core/shorthand.ts';
-import type { ShorthandOptions } from '../../core/shorthand.ts';
-import type { JSONObject, JSONSchema, JSONValue } from '../../core/types.ts';
+  type ShorthandOptions,
+} from '../../core/engine.ts';
 import { CONFORMANCE_DIR, expectPointers, expectSubset, pointerExists } from '../conformance/fixtures.ts';
 
 interface GoldenCase {

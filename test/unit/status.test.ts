@@ -9,8 +9,9 @@ import {
   isSucceeded,
   runDuration,
   runStatus,
-} from '../../core/status.ts';
-import type { Condition, WorkflowRunObject } from '../../core/types.ts';
+  type Condition,
+  type WorkflowRunObject,
+} from '../../core/index.ts';
 import { FIXED_NOW, loadRunFixture, runFixtureNames } from '../golden/render/support.ts';
 
 function runWith(conditions: Partial<Condition>[]): WorkflowRunObject {

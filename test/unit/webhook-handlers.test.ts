@@ -4,8 +4,13 @@ import { expect } from 'chai';
 import fastJsonPatch from 'fast-json-patch';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { CompiledWorkflowCache, DISPLAY_NAME_ANNOTATION } from '../../core/index.ts';
-import type { JSONObject, WorkflowObject, WorkflowRunObject } from '../../core/types.ts';
+import {
+  DISPLAY_NAME_ANNOTATION,
+  type JSONObject,
+  type WorkflowObject,
+  type WorkflowRunObject,
+} from '../../core/index.ts';
+import { CompiledWorkflowCache } from '../../core/engine.ts';
 import type { AdmissionRequest, AdmissionResponse, JSONPatchOperation } from '../../webhook/admission.ts';
 import {
   mutateWorkflowRun,

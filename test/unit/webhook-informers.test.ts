@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { InformerWorkflows } from '../../webhook/informers.ts';
-import type { JSONObject } from '../../core/types.ts';
+import type { JSONObject } from '../../core/index.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
 
 const log = pino({ level: 'silent' });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkflowObject } from '../../../core/types.ts';
+import type { WorkflowObject } from '../../../core/index.ts';
 
 export const CORPUS_DIR = dirname(fileURLToPath(import.meta.url));
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN_DIR = resolve(process.env.OCWR_BIN_DIR ?? join(REPO_ROOT, '.cache', 'bin'));
 
 export function binary(name: 'etcd' | 'kube-apiserver' | 'kubectl' | 'helm'): string {

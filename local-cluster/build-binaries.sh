@@ -4,7 +4,7 @@
 # build takes minutes on a 2-core machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-"$here/../../.cache/bin"}
+out=${1:-"$here/../.cache/bin"}
 mkdir -p "$out"
 cd "$here"
 

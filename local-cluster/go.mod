@@ -1,5 +1,5 @@
 // Wrapper module: builds kube-apiserver and etcd from Go modules for the local test control plane.
-module openchoreo-workflowrun/test/cluster
+module openchoreo-workflowrun/local-cluster
 
 go 1.25.0
 

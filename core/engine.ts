@@ -1,0 +1,10 @@
+// The core's heavy face: reading YAML, converting both schema formats, compiling a Workflow's schema into a
+// defaulter and a validator (ajv), the cache of compiled Workflows, and preparing a run for admission. Import it
+// where a schema is compiled or a run judged; what only describes runs is in ./index.ts.
+export * from './yaml.ts';
+export * from './shorthand.ts';
+export * from './openapi.ts';
+export * from './defaulting.ts';
+export * from './validation.ts';
+export * from './workflow.ts';
+export * from './run.ts';
