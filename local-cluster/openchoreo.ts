@@ -1,6 +1,7 @@
-// OpenChoreo's real CRDs and samples (from ../shared/openchoreo), installed the way a user would: with kubectl.
+// OpenChoreo's CRDs and sample Workflows and runs, as this project writes them (local-cluster/openchoreo/), installed
+// the way a user would: with kubectl. The CRDs state the same facts as OpenChoreo's own; test/fidelity/ checks that.
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 
 import type { Cluster } from './controlplane.ts';
@@ -9,11 +10,10 @@ import { check, REPO_ROOT } from './tools.ts';
 export type CrdVersion = 'v1.x' | 'v0.17';
 export const CRD_VERSIONS: readonly CrdVersion[] = ['v1.x', 'v0.17'];
 
-export const OPENCHOREO_DIR = resolve(
-  process.env.OPENCHOREO_DIR ?? join(REPO_ROOT, '..', 'shared', 'openchoreo'),
-);
+// crds/<version>/ and samples/<version>/ for each of CRD_VERSIONS.
+export const OPENCHOREO_DIR = join(REPO_ROOT, 'local-cluster', 'openchoreo');
 
-// The kinds this project handles; samples also hold Components and Argo templates, whose CRDs we do not install.
+// The kinds this project handles; OpenChoreo's own samples also hold Components and Argo templates, which are skipped.
 export const WORKFLOW_KINDS = new Set(['Workflow', 'ClusterWorkflow', 'WorkflowRun']);
 
 export function parseCrdVersion(value: string): CrdVersion {
@@ -48,8 +48,12 @@ export interface SampleDocument {
 }
 
 // The Workflow, ClusterWorkflow and WorkflowRun documents of the version's samples, in file order.
-export async function loadSamples(version: CrdVersion): Promise<SampleDocument[]> {
-  const dir = samplesDir(version);
+export function loadSamples(version: CrdVersion): Promise<SampleDocument[]> {
+  return loadSampleFiles(samplesDir(version));
+}
+
+// The same for any folder of YAML files (the fidelity test reads OpenChoreo's own samples with it).
+export async function loadSampleFiles(dir: string): Promise<SampleDocument[]> {
   const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file)).sort();
   const samples: SampleDocument[] = [];
   for (const file of files) {

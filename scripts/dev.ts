@@ -1,5 +1,6 @@
-// `make dev`: a local control plane with OpenChoreo's CRDs, the webhook running from dist/ and registered with
-// the API server, and OpenChoreo's samples applied through it. Prints how to reach it; Ctrl-C tears it all down.
+// `make dev`: a local control plane with OpenChoreo's CRDs, the webhook running from source and registered with
+// the API server, and the project's samples (local-cluster/openchoreo/samples/) applied through it. Prints how to
+// reach it and three commands to try; Ctrl-C tears it all down.
 //   node --import tsx scripts/dev.ts [--crds v1.x|v0.17] [--no-webhook]
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -7,9 +8,6 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
-
-import { API_VERSION } from '../core/index.ts';
 
 import { ControlPlane } from '../local-cluster/controlplane.ts';
 import {
@@ -17,7 +15,8 @@ import {
   loadSamples,
   parseCrdVersion,
   sampleYaml,
-  type CrdVersion,
+  samplesDir,
+  type SampleDocument,
 } from '../local-cluster/openchoreo.ts';
 import {
   freePort,
@@ -87,9 +86,14 @@ function readyz(url: string, ca: string): Promise<boolean> {
   });
 }
 
-// Applies each sample on its own, so one the webhook denies (they predate it) does not hide the others.
-async function applySamplesOneByOne(plane: ControlPlane, version: CrdVersion): Promise<void> {
-  const samples = await loadSamples(version);
+// The run `describe` shows: it gives only the repository URL, so everything else is a default the webhook filled.
+const DESCRIBED_RUN = 'simple-workflow-run';
+// The sample run the bad run is made from, and the value that breaks it.
+const BROKEN_RUN = 'integration-test-run-01';
+const BAD_ENVIRONMENT = 'qa';
+
+// Applies each sample on its own, so that a denied one is reported without hiding the others.
+async function applySamplesOneByOne(plane: ControlPlane, samples: SampleDocument[]): Promise<void> {
   const ordered = [
     ...samples.filter((s) => s.kind !== 'WorkflowRun'),
     ...samples.filter((s) => s.kind === 'WorkflowRun'),
@@ -102,22 +106,18 @@ async function applySamplesOneByOne(plane: ControlPlane, version: CrdVersion): P
   }
 }
 
-// A run the webhook denies: an output format outside the Workflow's enum.
-async function writeBadRun(dir: string, version: CrdVersion): Promise<string> {
-  const path = join(dir, 'bad-run.yaml');
-  const run = {
-    apiVersion: API_VERSION,
-    kind: 'WorkflowRun',
-    metadata: { name: 'github-stats-report-bad-format', namespace: 'default' },
-    spec: {
-      workflow: {
-        ...(version === 'v1.x' ? { kind: 'ClusterWorkflow' } : {}),
-        name: 'github-stats-report',
-        parameters: { output: { format: 'xml' } },
-      },
-    },
+// A run the webhook denies: a sample run with an environment outside its Workflow's enum.
+async function writeBadRun(dir: string, samples: SampleDocument[]): Promise<string> {
+  const sample = samples.find((s) => s.kind === 'WorkflowRun' && s.name === BROKEN_RUN);
+  if (!sample) throw new Error(`the samples have no WorkflowRun ${BROKEN_RUN}`);
+  const run = structuredClone(sample.object) as {
+    metadata: { name: string };
+    spec: { workflow: { parameters: Record<string, unknown> } };
   };
-  await writeFile(path, stringify(run));
+  run.metadata.name = 'integration-test-bad-environment';
+  run.spec.workflow.parameters.environment = BAD_ENVIRONMENT;
+  const path = join(dir, 'bad-run.yaml');
+  await writeFile(path, sampleYaml({ ...sample, object: run }, 'default'));
   return path;
 }
 
@@ -177,9 +177,10 @@ async function main(): Promise<void> {
       console.log(`webhook: ${webhook.url}, registered (log ${webhook.process.logPath})`);
     }
 
-    console.log('applying the OpenChoreo samples (Workflow, ClusterWorkflow and WorkflowRun documents):');
-    await applySamplesOneByOne(plane, version);
-    const badRun = await writeBadRun(dir, version);
+    console.log(`applying the ${version} samples (${relative(REPO_ROOT, samplesDir(version))}):`);
+    const samples = await loadSamples(version);
+    await applySamplesOneByOne(plane, samples);
+    const badRun = await writeBadRun(dir, samples);
     const kinds = version === 'v1.x' ? 'clusterworkflows,workflows,workflowruns' : 'workflows,workflowruns';
 
     console.log(`
@@ -191,8 +192,8 @@ Ready. In another terminal:
 Then try:
 
   kubectl get ${kinds} -A
-  kubectl workflowrun describe github-stats-report-run-01   # ${webhook ? 'defaults and display name set by the webhook' : 'as stored'}
-  kubectl apply -f ${badRun}   # ${webhook ? 'denied' : 'the webhook would deny it'}: output.format "xml" is not in the enum
+  kubectl workflowrun describe ${DESCRIBED_RUN}   # ${webhook ? 'defaults and display name set by the webhook' : 'as stored'}
+  kubectl apply -f ${badRun}   # ${webhook ? 'denied' : 'the webhook would deny it'}: environment "${BAD_ENVIRONMENT}" is not one it allows
 
 Logs: ${[...plane.logFiles(), ...(webhook ? [webhook.process.logPath] : [])].join(' ')}
 Press Ctrl-C to stop and remove everything.`);

@@ -11,7 +11,10 @@ import type { JSONObject, JSONValue, WorkflowObject } from '../../core/index.ts'
 import { compileWorkflow, type CompiledWorkflow, parseDocuments } from '../../core/engine.ts';
 import { median } from './median.ts';
 
-const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
+const SAMPLES_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../local-cluster/openchoreo/samples',
+);
 const SAMPLES = 7;
 const COMPILE_SAMPLES = 7;
 const SAMPLE_MS = 300;
@@ -19,7 +22,7 @@ const TARGET_DOCKER_BUILD_US = 20;
 const TARGET_RATIO = 40;
 
 function loadDockerBuild(): { workflow: WorkflowObject; parameters: JSONObject } {
-  const file = path.join(SHARED, 'openchoreo/samples/v0.17/workflow-generic-workflow-docker-build.yaml');
+  const file = path.join(SAMPLES_DIR, 'v0.17/docker-build.yaml');
   const [workflow] = parseDocuments(readFileSync(file, 'utf8'), file) as WorkflowObject[];
   // The seed's "Docker Build WorkflowRun": most values given, `revision.commit` left to its default.
   const parameters: JSONObject = {

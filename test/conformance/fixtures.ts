@@ -7,10 +7,13 @@ import { AssertionError } from 'node:assert';
 
 import { isPlainObject, type JSONObject, type JSONValue } from '../../core/index.ts';
 
-/** Where the fixtures live; `OPENCHOREO_CONFORMANCE_DIR` points elsewhere (e.g. a CI checkout). */
+/**
+ * Where the fixtures live: cases/, the cases transcribed from OpenChoreo's Go unit tests, kept here as test data.
+ * `OPENCHOREO_CONFORMANCE_DIR` points elsewhere (e.g. a newer transcription being tried out).
+ */
 export const CONFORMANCE_DIR =
   process.env.OPENCHOREO_CONFORMANCE_DIR ??
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/openchoreo/conformance');
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'cases');
 
 /** Keys every case may carry, whatever the file. Each suite narrows `input`, `options` and the outcome keys. */
 export interface ConformanceCase {

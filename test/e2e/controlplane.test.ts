@@ -1,4 +1,4 @@
-// The local control plane itself: OpenChoreo's real CRDs and samples through the real kubectl, the status
+// The local control plane itself: OpenChoreo's CRDs and the project's samples through the real kubectl, the status
 // subresource the way OpenChoreo's controller writes it, RBAC checks for a service account, and webhook registration.
 import { expect } from 'chai';
 import { createServer } from 'node:https';
@@ -26,7 +26,7 @@ interface WorkflowRunObject {
 
 // A Workflow and a run of it, from the same sample set.
 const SAMPLES: Record<CrdVersion, { workflow: string; run: string }> = {
-  'v1.x': { workflow: 'aws-rds-postgres-create', run: 'aws-rds-postgres-create-run' },
+  'v1.x': { workflow: 'integration-tests', run: 'integration-test-run-01' },
   'v0.17': { workflow: 'generic-workflow-docker-build', run: 'generic-workflow-run-docker-build-01' },
 };
 
@@ -116,11 +116,17 @@ for (const version of ['v1.x', 'v0.17'] as const) {
 
     if (version === 'v1.x') {
       it("defaults spec.workflow.kind to ClusterWorkflow and keeps it immutable (the CRD's own rules)", async function () {
-        const run = await applySampleRun();
+        // The sample run that names no kind (no webhook is registered here, so its Workflow need not exist).
+        const kindless = await sample(version, 'WorkflowRun', 'simple-workflow-run');
+        check(
+          await e2e.kubectl(['apply', '-f', '-'], { input: sampleYaml(kindless, e2e.namespace) }),
+          'apply',
+        );
+        const run = await getJson<WorkflowRunObject>(e2e, `workflowrun/${kindless.name}`);
         expect(run.spec.workflow.kind).to.equal('ClusterWorkflow');
         const result = await e2e.kubectl([
           'patch',
-          `workflowrun/${names.run}`,
+          `workflowrun/${kindless.name}`,
           '--type=merge',
           '-p',
           JSON.stringify({ spec: { workflow: { kind: 'Workflow' } } }),

@@ -9,10 +9,15 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from '../../local-cluster/tools.ts';
-import { registeredWebhook, withCluster, type ClusterContext, type CrdVersion } from './harness.ts';
+import {
+  registeredWebhook,
+  samplesDir,
+  withCluster,
+  type ClusterContext,
+  type CrdVersion,
+} from './harness.ts';
 import { startWebhook, type RunningWebhook } from './webhook-process.ts';
 
-const SHARED = join(REPO_ROOT, '..', 'shared', 'openchoreo', 'samples');
 const DISPLAY_NAME = 'openchoreo.dev/display-name';
 
 interface StoredRun {
@@ -299,22 +304,16 @@ describe('webhook e2e with the v0.17 CRDs (the seed)', function () {
 
   it('v0.17: accepts every seed example with defaults and a display name stored; the minimal run is complete', async function () {
     this.timeout(60_000);
-    const dockerBuild = (
-      await readFile(join(SHARED, 'v0.17', 'workflow-generic-workflow-docker-build.yaml'), 'utf8')
-    ).replace('namespace: default', `namespace: ${e2e.namespace}`);
+    const dockerBuild = (await readFile(join(samplesDir('v0.17'), 'docker-build.yaml'), 'utf8')).replace(
+      'namespace: default',
+      `namespace: ${e2e.namespace}`,
+    );
     for (const workflow of [dockerBuild, await integrationTestsWorkflow(e2e.namespace)]) {
       const applied = await e2e.kubectl(['apply', '-f', '-'], { input: workflow });
       expect(applied.code, applied.stderr).to.equal(0);
     }
-    const seed = await readFile(
-      join(REPO_ROOT, '..', 'shared', 'seed', 'workflowrun-api-reference.md'),
-      'utf8',
-    );
-    const examples = [
-      ...seed.matchAll(/```yaml\n(apiVersion: openchoreo\.dev\/v1alpha1\nkind: WorkflowRun\n[\s\S]*?)```/g),
-    ]
-      .map((match) => match[1]!)
-      .filter((text) => text.includes('spec:'));
+    // The seed's example runs, one document each in the v0.17 samples.
+    const examples = (await readFile(join(samplesDir('v0.17'), 'runs.yaml'), 'utf8')).split(/^---\n/m);
     expect(examples).to.have.length(4);
     for (const example of examples) {
       const result = await e2e.kubectl(['apply', '-f', '-'], { input: example });
@@ -356,35 +355,42 @@ describe('webhook e2e with the v1.x CRDs', function () {
 
   it('v1.x: accepts ClusterWorkflow runs with defaults filled and denies a missing ClusterWorkflow', async function () {
     this.timeout(30_000);
-    const clusterWorkflow = await readFile(
-      join(SHARED, 'v1.x', 'clusterworkflow-github-stats-report.yaml'),
-      'utf8',
-    );
+    const clusterWorkflow = await readFile(join(samplesDir('v1.x'), 'dockerfile-builder.yaml'), 'utf8');
     expect((await e2e.kubectl(['apply', '-f', '-'], { input: clusterWorkflow })).code).to.equal(0);
+    const repository = { url: 'https://github.com/myorg/hello-world' };
     const minimal = await e2e.kubectl(['apply', '-f', '-'], {
-      input: yamlOf(workflowRun('stats-minimal', { kind: 'ClusterWorkflow', name: 'github-stats-report' })),
-    });
-    expect(minimal.code, minimal.stderr).to.equal(0);
-    const stored = await getRun(e2e, 'stats-minimal');
-    expect(stored?.spec.workflow.parameters).to.deep.equal({
-      source: { org: 'openchoreo', repo: 'openchoreo' },
-      output: { format: 'table' },
-    });
-    expect(stored?.metadata.annotations?.[DISPLAY_NAME]).to.equal('github-stats-report: stats-minimal');
-    const sample = await readFile(join(SHARED, 'v1.x', 'workflowrun-github-stats-report.yaml'), 'utf8');
-    expect((await e2e.kubectl(['apply', '-f', '-'], { input: sample })).code).to.equal(0);
-
-    const wrongEnum = await e2e.kubectl(['apply', '-f', '-'], {
       input: yamlOf(
-        workflowRun('stats-bad', {
+        workflowRun('build-minimal', {
           kind: 'ClusterWorkflow',
-          name: 'github-stats-report',
-          parameters: { output: { format: 'xml' } },
+          name: 'dockerfile-builder',
+          parameters: { repository },
         }),
       ),
     });
-    expect(wrongEnum.code).to.equal(1);
-    expect(wrongEnum.stderr).to.contain('spec.workflow.parameters.output.format');
+    expect(minimal.code, minimal.stderr).to.equal(0);
+    const stored = await getRun(e2e, 'build-minimal');
+    expect(stored?.spec.workflow.parameters).to.deep.equal({
+      repository: { ...repository, secretRef: '', revision: { branch: 'main', commit: '' }, appPath: '.' },
+      docker: { context: '.', filePath: './Dockerfile' },
+      buildArgs: [],
+    });
+    expect(stored?.metadata.annotations?.[DISPLAY_NAME]).to.equal('dockerfile-builder: build-minimal');
+    // The first sample run: the seed's docker-build run 01, of this ClusterWorkflow.
+    const [sample] = (await readFile(join(samplesDir('v1.x'), 'runs.yaml'), 'utf8')).split(/^---\n/m);
+    const applied = await e2e.kubectl(['apply', '-f', '-'], { input: sample });
+    expect(applied.code, applied.stderr).to.equal(0);
+
+    const wrongValue = await e2e.kubectl(['apply', '-f', '-'], {
+      input: yamlOf(
+        workflowRun('build-bad', {
+          kind: 'ClusterWorkflow',
+          name: 'dockerfile-builder',
+          parameters: { repository, buildArgs: [{ name: 'GO_VERSION' }] },
+        }),
+      ),
+    });
+    expect(wrongValue.code).to.equal(1);
+    expect(wrongValue.stderr).to.contain('spec.workflow.parameters.buildArgs[0].value: Required value');
 
     // The v1.x CRD defaults a missing kind to ClusterWorkflow before admission.
     const missing = await e2e.kubectl(['apply', '-f', '-'], {

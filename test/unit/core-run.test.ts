@@ -24,23 +24,19 @@ import {
   parseDocuments,
 } from '../../core/engine.ts';
 
-const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
-const DOCKER_BUILD = path.join(
-  SHARED,
-  'openchoreo/samples/v0.17/workflow-generic-workflow-docker-build.yaml',
+const SAMPLES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../local-cluster/openchoreo/samples',
 );
+const DOCKER_BUILD = path.join(SAMPLES, 'v0.17/docker-build.yaml');
 
 function loadFile(file: string): JSONObject[] {
   return parseDocuments(readFileSync(file, 'utf8'), file) as JSONObject[];
 }
 
-/** The YAML examples of the seed's API reference, in order. */
+/** The example runs of the seed's API reference, in order (our v0.17 samples hold them). */
 function seedRuns(): WorkflowRunObject[] {
-  const markdown = readFileSync(path.join(SHARED, 'seed/workflowrun-api-reference.md'), 'utf8');
-  const examples = markdown.slice(markdown.indexOf('## Examples'), markdown.indexOf('## Status Example'));
-  return [...examples.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
-    (match) => parseDocuments(match[1]!, 'seed')[0] as WorkflowRunObject,
-  );
+  return loadFile(path.join(SAMPLES, 'v0.17/runs.yaml')) as WorkflowRunObject[];
 }
 
 // The seed's "Integration Test WorkflowRun" names a Workflow the seed does not show; this is the smallest shorthand
@@ -142,9 +138,9 @@ describe("core/run: the seed's examples", () => {
   });
 });
 
-describe("core/run: OpenChoreo's samples in both formats", () => {
+describe("core/run: the project's samples in both formats", () => {
   for (const version of ['v0.17', 'v1.x']) {
-    const directory = path.join(SHARED, 'openchoreo/samples', version);
+    const directory = path.join(SAMPLES, version);
     const documents = readdirSync(directory)
       .sort()
       .flatMap((file) => loadFile(path.join(directory, file)));
@@ -156,8 +152,8 @@ describe("core/run: OpenChoreo's samples in both formats", () => {
     it(`${version}: every sample run is valid against its Workflow and only gains additions`, () => {
       expect(runs.length).to.be.greaterThan(1);
       for (const run of runs) {
-        // Matched by name (and kind when given): the v1.x aws-rds sample omits kind although its Workflow is
-        // namespaced, so the CRD default (ClusterWorkflow) would not find it; that is the sample's problem, not ours.
+        // Matched by name (and kind when given): the v1.x minimal run omits kind, which the CRD defaults to
+        // ClusterWorkflow, and v0.17 runs never name one.
         const { kind, name } = run.spec?.workflow ?? {};
         const workflow = workflows.find(
           (candidate) =>

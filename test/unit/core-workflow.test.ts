@@ -23,7 +23,7 @@ import {
 
 const SAMPLES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/openchoreo/samples',
+  '../../local-cluster/openchoreo/samples',
 );
 
 function sample(relative: string, kind: string): WorkflowObject {
@@ -62,16 +62,14 @@ function schemaErrorOf(workflow: WorkflowObject): SchemaError {
 
 describe('core/workflow: compileWorkflow', () => {
   it('compiles the shorthand format (v0.17) into a resolved JSON Schema', () => {
-    const compiled = compileWorkflow(sample('v0.17/workflow-generic-workflow-docker-build.yaml', 'Workflow'));
+    const compiled = compileWorkflow(sample('v0.17/docker-build.yaml', 'Workflow'));
     expect(compiled.format).to.equal('shorthand');
     expect(compiled.schema.required).to.deep.equal(['docker', 'repository']);
     expect((compiled.schema.properties as JSONObject).docker).to.deep.include({ type: 'object' });
   });
 
   it('compiles the OpenAPI v3 format (v1.x) with $refs resolved and vendor keys kept for display', () => {
-    const compiled = compileWorkflow(
-      sample('v1.x/clusterworkflow-dockerfile-builder.yaml', 'ClusterWorkflow'),
-    );
+    const compiled = compileWorkflow(sample('v1.x/dockerfile-builder.yaml', 'ClusterWorkflow'));
     expect(compiled.format).to.equal('openapi');
     const repository = (compiled.schema.properties as JSONObject).repository as JSONObject;
     expect(repository.required).to.deep.equal(['url']);
@@ -109,7 +107,7 @@ describe('core/workflow: compileWorkflow', () => {
   });
 
   it('freezes the shared schema and never mutates parameters', () => {
-    const compiled = compileWorkflow(sample('v0.17/workflow-generic-workflow-docker-build.yaml', 'Workflow'));
+    const compiled = compileWorkflow(sample('v0.17/docker-build.yaml', 'Workflow'));
     expect(Object.isFrozen(compiled.schema)).to.equal(true);
     expect(Object.isFrozen((compiled.schema.properties as JSONObject).docker)).to.equal(true);
     const parameters = { repository: { url: 'https://example.com/r' } };

@@ -1,13 +1,16 @@
-// Workflows for the plugin's run tests: the seed's docker-build Workflow (v0.17 shorthand) and OpenChoreo's
-// dockerfile-builder ClusterWorkflow (v1.x OpenAPI) read from the shared samples, plus the `docker-build`
-// ClusterWorkflow that the run fixtures in test/fixtures/runs name.
+// Workflows for the plugin's run tests: the seed's docker-build Workflow (v0.17 shorthand) and the dockerfile-builder
+// ClusterWorkflow (v1.x OpenAPI) read from the project's samples, plus the `docker-build` ClusterWorkflow that the
+// run fixtures in test/fixtures/runs name.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 import type { JSONObject } from '../../core/index.ts';
 
-export const SAMPLES = '/work/shared/openchoreo/samples';
-export const SEED = '/work/shared/seed/workflowrun-api-reference.md';
+/** The project's samples: one folder per CRD version (v0.17, v1.x). */
+export const SAMPLES = fileURLToPath(new URL('../../local-cluster/openchoreo/samples', import.meta.url));
+/** The seed API reference's four example WorkflowRuns, in its order, each under a `# <title>` comment line. */
+export const SEED = `${SAMPLES}/v0.17/runs.yaml`;
 
 export function sampleObjects(file: string): JSONObject[] {
   return parseAllDocuments(readFileSync(`${SAMPLES}/${file}`, 'utf8'))
@@ -22,12 +25,10 @@ export function sample(file: string, kind: string): JSONObject {
 }
 
 /** v0.17: namespaced Workflow `generic-workflow-docker-build` in `default`, every parameter defaulted. */
-export const seedDockerBuild = (): JSONObject =>
-  sample('v0.17/workflow-generic-workflow-docker-build.yaml', 'Workflow');
+export const seedDockerBuild = (): JSONObject => sample('v0.17/docker-build.yaml', 'Workflow');
 
 /** v1.x: ClusterWorkflow `dockerfile-builder`, repository.url required. */
-export const dockerfileBuilder = (): JSONObject =>
-  sample('v1.x/clusterworkflow-dockerfile-builder.yaml', 'ClusterWorkflow');
+export const dockerfileBuilder = (): JSONObject => sample('v1.x/dockerfile-builder.yaml', 'ClusterWorkflow');
 
 /** The ClusterWorkflow the run fixtures name (`docker-build`), in the OpenAPI format. */
 export function dockerBuildClusterWorkflow(): JSONObject {

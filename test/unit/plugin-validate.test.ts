@@ -13,22 +13,25 @@ import { SAMPLES, SEED, dockerfileBuilder, seedDockerBuild } from './plugin-obje
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKFLOW_FIXTURES = path.resolve(here, '../fixtures/workflows');
-const V017_DOCKER_BUILD = `${SAMPLES}/v0.17/workflow-generic-workflow-docker-build.yaml`;
+const V017_DOCKER_BUILD = `${SAMPLES}/v0.17/docker-build.yaml`;
 const INTEGRATION_TESTS = `${WORKFLOW_FIXTURES}/integration-tests.yaml`;
+/** The first sample run of a version: the seed's docker-build run 01 (of a ClusterWorkflow on v1.x). */
+const firstSampleRun = (version: 'v0.17' | 'v1.x') =>
+  readFileSync(`${SAMPLES}/${version}/runs.yaml`, 'utf8').split(/^---\n/m)[0]!;
+// A file may hold other kinds too: an OpenChoreo Component that builds with the same ClusterWorkflow.
+const COMPONENT = [
+  'apiVersion: openchoreo.dev/v1alpha1',
+  'kind: Component',
+  'metadata: {name: greeter}',
+  'spec: {workflow: {kind: ClusterWorkflow, name: dockerfile-builder}}',
+  '',
+].join('\n');
 
-/** The YAML blocks of the seed's API reference that are WorkflowRuns, in order. */
+/** The seed API reference's example WorkflowRuns, in order, each with the title on the comment line above it. */
 function seedExamples(): { title: string; text: string }[] {
-  const markdown = readFileSync(SEED, 'utf8');
-  const examples: { title: string; text: string }[] = [];
-  let title = '';
-  const pattern = /^### (.+)$|^```yaml\n([\s\S]*?)^```$/gm;
-  for (let match = pattern.exec(markdown); match; match = pattern.exec(markdown)) {
-    if (match[1]) title = match[1];
-    else if (match[2] && /^kind: WorkflowRun$/m.test(match[2]) && /^spec:/m.test(match[2])) {
-      examples.push({ title, text: match[2] });
-    }
-  }
-  return examples;
+  return readFileSync(SEED, 'utf8')
+    .split(/^---\n/m)
+    .map((text) => ({ title: /^# (.+)\napiVersion:/m.exec(text)?.[1] ?? '', text }));
 }
 
 interface JsonResult {
@@ -130,37 +133,13 @@ describe('plugin validate', () => {
     });
   });
 
-  describe("OpenChoreo's samples", () => {
+  describe("the project's samples", () => {
     const cases: [string, string[], string[]][] = [
+      ['v0.17 seed runs', ['v0.17/runs.yaml'], ['v0.17/docker-build.yaml', 'v0.17/integration-tests.yaml']],
       [
-        'v0.17 docker-build',
-        ['v0.17/workflowrun-generic-workflow-run-docker-build-01.yaml'],
-        ['v0.17/workflow-generic-workflow-docker-build.yaml'],
-      ],
-      [
-        'v0.17 github-stats-report',
-        ['v0.17/workflowrun-github-stats-report.yaml'],
-        ['v0.17/workflow-github-stats-report.yaml'],
-      ],
-      [
-        'v1.x github-stats-report',
-        ['v1.x/workflowrun-github-stats-report.yaml'],
-        ['v1.x/clusterworkflow-github-stats-report.yaml'],
-      ],
-      [
-        'v1.x greeting-service (file with a Component)',
-        ['v1.x/component+workflowrun-greeting-service.yaml'],
-        ['v1.x/clusterworkflow-dockerfile-builder.yaml'],
-      ],
-      [
-        'v1.x github-create-repo (ClusterWorkflow and run in one file)',
-        ['v1.x/clusterworkflow+workflowrun-github-create-repo.yaml'],
-        [],
-      ],
-      [
-        'v1.x aws-rds-postgres-create (run without kind, namespaced Workflow)',
-        ['v1.x/workflow+workflowrun-aws-rds-postgres-create.yaml'],
-        [],
+        'v1.x seed runs (one without kind: the CRD default, ClusterWorkflow)',
+        ['v1.x/runs.yaml'],
+        ['v1.x/dockerfile-builder.yaml', 'v1.x/integration-tests.yaml'],
       ],
     ];
     for (const [title, runs, workflows] of cases) {
@@ -168,7 +147,7 @@ describe('plugin validate', () => {
         const argv = ['validate', '-o', 'json'];
         for (const f of runs) argv.push('-f', `${SAMPLES}/${f}`);
         for (const f of workflows) argv.push('--workflow-file', `${SAMPLES}/${f}`);
-        // Workflows that sit in the -f file itself need no cluster: the fake is unreachable.
+        // Every Workflow is in a file, so no cluster is needed: the fake is unreachable.
         const { code, stdout, stderr } = await run(UNREACHABLE, argv);
         expect(stderr).to.equal('');
         const results = jsonLines(stdout);
@@ -178,6 +157,20 @@ describe('plugin validate', () => {
         expect(code).to.equal(0);
       });
     }
+
+    it('v1.x ClusterWorkflow and run in one file is valid', async () => {
+      const together = file(
+        'together.yaml',
+        `${readFileSync(`${SAMPLES}/v1.x/dockerfile-builder.yaml`, 'utf8')}---\n${firstSampleRun('v1.x')}`,
+      );
+      // Workflows that sit in the -f file itself need no cluster: the fake is unreachable.
+      const { code, stdout, stderr } = await run(UNREACHABLE, ['validate', '-o', 'json', '-f', together]);
+      expect(stderr).to.equal('');
+      expect(jsonLines(stdout).map((r) => [r.name, r.valid, r.errors])).to.deep.equal([
+        ['generic-workflow-run-docker-build-01', true, []],
+      ]);
+      expect(code).to.equal(0);
+    });
   });
 
   describe('invalid runs', () => {
@@ -288,7 +281,7 @@ describe('plugin validate', () => {
       [
         'a file without runs',
         () => ['-f', V017_DOCKER_BUILD, '--workflow-file', V017_DOCKER_BUILD],
-        /workflow-generic-workflow-docker-build\.yaml: no WorkflowRun in it$/,
+        /docker-build\.yaml: no WorkflowRun in it$/,
       ],
       [
         'a document that is not an object',
@@ -334,10 +327,7 @@ describe('plugin validate', () => {
   describe('Workflows from the cluster', () => {
     it('reads the Workflow of each run from the cluster when no --workflow-file is given', async () => {
       const kube = new FakeKube().add(dockerfileBuilder());
-      const runFile = file(
-        'cluster-run.yaml',
-        readFileSync(`${SAMPLES}/v1.x/component+workflowrun-greeting-service.yaml`, 'utf8'),
-      );
+      const runFile = file('cluster-run.yaml', `${COMPONENT}---\n${firstSampleRun('v1.x')}`);
       const { code, stdout } = await run(kube, ['validate', '-f', runFile, '-o', 'json']);
       expect(code).to.equal(0);
       expect(jsonLines(stdout)[0]!.valid).to.equal(true);
@@ -349,11 +339,7 @@ describe('plugin validate', () => {
     it('a run without kind uses a namespaced Workflow on v0.17 CRDs', async () => {
       const kube = new FakeKube().add(seedDockerBuild());
       kube.served = new Set(['workflowruns', 'workflows']);
-      const { code } = await run(kube, [
-        'validate',
-        '-f',
-        `${SAMPLES}/v0.17/workflowrun-generic-workflow-run-docker-build-01.yaml`,
-      ]);
+      const { code } = await run(kube, ['validate', '-f', file('v017-run.yaml', firstSampleRun('v0.17'))]);
       expect(code).to.equal(0);
       expect(kube.requests.find((r) => r.verb === 'get')).to.deep.include({
         plural: 'workflows',
@@ -362,14 +348,11 @@ describe('plugin validate', () => {
     });
 
     it('exit 2 when the cluster has no such Workflow', async () => {
-      const { code, stderr } = await run(new FakeKube(), [
-        'validate',
-        '-f',
-        `${SAMPLES}/v1.x/workflowrun-github-stats-report.yaml`,
-      ]);
+      const runFile = file('v1-run.yaml', firstSampleRun('v1.x'));
+      const { code, stderr } = await run(new FakeKube(), ['validate', '-f', runFile]);
       expect(code).to.equal(2);
       expect(stderr).to.equal(
-        `error: ${SAMPLES}/v1.x/workflowrun-github-stats-report.yaml: WorkflowRun "github-stats-report-run-01" refers to clusterworkflow "github-stats-report", which does not exist in the cluster\n`,
+        `error: ${runFile}: WorkflowRun "generic-workflow-run-docker-build-01" refers to clusterworkflow "dockerfile-builder", which does not exist in the cluster\n`,
       );
     });
 
@@ -377,7 +360,7 @@ describe('plugin validate', () => {
       const { code, stderr } = await run(UNREACHABLE, [
         'validate',
         '-f',
-        `${SAMPLES}/v1.x/workflowrun-github-stats-report.yaml`,
+        file('v1-run.yaml', firstSampleRun('v1.x')),
       ]);
       expect(code).to.equal(1);
       expect(stderr).to.equal(`error: ${UNREACHABLE.message}\n`);
@@ -420,9 +403,7 @@ describe('plugin validate', () => {
     const list = {
       apiVersion: 'v1',
       kind: 'List',
-      items: parseAllDocuments(
-        readFileSync(`${SAMPLES}/v0.17/workflowrun-generic-workflow-run-docker-build-01.yaml`, 'utf8'),
-      ).map((d) => d.toJS()),
+      items: parseAllDocuments(firstSampleRun('v0.17')).map((d) => d.toJS()),
     };
     const { code, stdout } = await run(new FakeKube(), [
       'validate',

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import fastJsonPatch from 'fast-json-patch';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import {
   DISPLAY_NAME_ANNOTATION,
@@ -21,7 +22,7 @@ import {
 } from '../../webhook/handlers.ts';
 import { StaticWorkflows, type WorkflowLookup } from '../../webhook/workflows.ts';
 
-const SAMPLES = '/work/shared/openchoreo/samples';
+const SAMPLES = fileURLToPath(new URL('../../local-cluster/openchoreo/samples', import.meta.url));
 
 function readYAMLDocuments(path: string): JSONObject[] {
   return readFileSync(path, 'utf8')
@@ -36,11 +37,11 @@ function workflowsIn(path: string): WorkflowObject[] {
   ) as WorkflowObject[];
 }
 
-const dockerBuild = workflowsIn(`${SAMPLES}/v0.17/workflow-generic-workflow-docker-build.yaml`)[0]!;
+const dockerBuild = workflowsIn(`${SAMPLES}/v0.17/docker-build.yaml`)[0]!;
 const integrationTests = workflowsIn(
   new URL('../fixtures/workflows/integration-tests.yaml', import.meta.url).pathname,
 )[0]!;
-const statsReport = workflowsIn(`${SAMPLES}/v1.x/clusterworkflow-github-stats-report.yaml`)[0]!;
+const dockerfileBuilder = workflowsIn(`${SAMPLES}/v1.x/dockerfile-builder.yaml`)[0]!;
 
 function run(name: string, workflow: JSONObject, extra: JSONObject = {}): WorkflowRunObject {
   return {
@@ -104,7 +105,7 @@ function request(object: unknown, overrides: Partial<AdmissionRequest> = {}): Ad
 
 function options(overrides: Partial<HandlerOptions> = {}): HandlerOptions {
   return {
-    workflows: new StaticWorkflows([dockerBuild, integrationTests, statsReport]),
+    workflows: new StaticWorkflows([dockerBuild, integrationTests, dockerfileBuilder]),
     compiledWorkflows: new CompiledWorkflowCache(),
     unknownParameters: 'deny',
     ...overrides,
@@ -261,16 +262,21 @@ describe('webhook admission handlers', () => {
     });
 
     it('validates a run of a ClusterWorkflow with an OpenAPI v3 schema', async () => {
-      const good = run('stats', { kind: 'ClusterWorkflow', name: 'github-stats-report', parameters: {} });
+      const repository = { url: 'https://github.com/myorg/hello-world' };
+      const good = run('build', {
+        kind: 'ClusterWorkflow',
+        name: 'dockerfile-builder',
+        parameters: { repository },
+      });
       const { validation } = await mutateThenValidate(good);
       expect(validation.allowed).to.equal(true);
-      const bad = run('stats', {
+      const bad = run('build', {
         kind: 'ClusterWorkflow',
-        name: 'github-stats-report',
-        parameters: { output: { format: 'yaml' } },
+        name: 'dockerfile-builder',
+        parameters: { repository, buildArgs: [{ name: 'GO_VERSION' }] },
       });
       expect(denialMessage(await validateWorkflowRun(options())(request(bad)))).to.contain(
-        'spec.workflow.parameters.output.format',
+        'spec.workflow.parameters.buildArgs[0].value: Required value',
       );
     });
 
@@ -432,7 +438,7 @@ describe('webhook admission handlers', () => {
     };
 
     it('accepts the samples in both formats', async () => {
-      for (const workflow of [dockerBuild, integrationTests, statsReport]) {
+      for (const workflow of [dockerBuild, integrationTests, dockerfileBuilder]) {
         expect(await validateWorkflow()(workflowRequest(workflow))).to.deep.equal({ allowed: true });
       }
     });
@@ -441,13 +447,13 @@ describe('webhook admission handlers', () => {
       const message = denialMessage(await validateWorkflow()(workflowRequest(broken)));
       expect(message).to.contain('Workflow "default/broken"');
       const brokenOpenAPI: WorkflowObject = {
-        ...statsReport,
+        ...dockerfileBuilder,
         spec: {
           parameters: { openAPIV3Schema: { type: 'object', properties: { a: { $ref: '#/$defs/Missing' } } } },
         },
       };
       expect(denialMessage(await validateWorkflow()(workflowRequest(brokenOpenAPI)))).to.contain(
-        'ClusterWorkflow "github-stats-report"',
+        'ClusterWorkflow "dockerfile-builder"',
       );
     });
 
