@@ -31,12 +31,14 @@ tools: deps
 test: build tools
 	$(MOCHA) 'test/**/*.test.ts'
 
-# The reliability suite runs the bundled programs on real control planes, so it goes with the end-to-end tests.
+# The reliability suite runs the bundled programs on real control planes, so it goes with the end-to-end tests; so
+# does the fidelity test against OpenChoreo's own files (test/fidelity/upstream.test.ts), which starts its own.
 test-unit: deps
-	$(MOCHA) --exclude 'test/e2e/**' --exclude 'test/reliability/**' 'test/**/*.test.ts'
+	$(MOCHA) --exclude 'test/e2e/**' --exclude 'test/reliability/**' --exclude test/fidelity/upstream.test.ts \
+		'test/**/*.test.ts'
 
 test-e2e: build tools
-	$(MOCHA) 'test/e2e/**/*.test.ts' 'test/reliability/**/*.test.ts'
+	$(MOCHA) 'test/e2e/**/*.test.ts' 'test/reliability/**/*.test.ts' test/fidelity/upstream.test.ts
 
 lint: deps
 	npx tsc -p tsconfig.json
@@ -58,7 +60,8 @@ cluster-up: build tools
 cluster-down: deps
 	$(NODE_TS) local-cluster/cli.ts down
 
-# The main job: a local control plane with OpenChoreo's CRDs and samples and the webhook registered. Ctrl-C ends it.
+# The main job: a local control plane with OpenChoreo's CRDs, the project's samples and the webhook registered.
+# Ctrl-C ends it.
 dev: build tools
 	$(NODE_TS) scripts/dev.ts --crds $(CRDS)
 
