@@ -2,6 +2,7 @@
 // code (outputs recorded from it), hostile input, the real v0.17 sample Workflows and the fixture helpers.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { expect } from 'chai';
 import { parse as parseYAML } from 'yaml';
@@ -14,7 +15,7 @@ import {
   splitRespectingQuotes,
   type ShorthandOptions,
 } from '../../core/engine.ts';
-import { CONFORMANCE_DIR, expectPointers, expectSubset, pointerExists } from '../conformance/fixtures.ts';
+import { expectPointers, expectSubset, pointerExists } from '../conformance/fixtures.ts';
 
 interface GoldenCase {
   name: string;
@@ -360,11 +361,19 @@ const GOLDEN: GoldenCase[] = [
   },
 ];
 
-// What OpenChoreo's Go code returns for the docker-ci sample's parameters.
-const DOCKER_CI_SCHEMA =
-  '{"type":"object","required":["docker","repository"],"properties":{"docker":{"type":"object","properties":{"context":{"description":"Docker build context path relative to the repository root","type":"string","default":"."},"filePath":{"description":"Path to the Dockerfile relative to the repository root","type":"string","default":"./Dockerfile"}}},"repository":{"type":"object","required":["revision","url"],"properties":{"appPath":{"description":"Path to the application directory within the repository","type":"string","default":"."},"revision":{"type":"object","properties":{"branch":{"description":"Git branch to checkout","type":"string","default":"main"},"commit":{"description":"Git commit SHA or reference (optional, defaults to latest)","type":"string","default":""}}},"secretRef":{"description":"Secret reference name for Git credentials","type":"string","default":""},"url":{"description":"Git repository URL","type":"string"}}}}}';
+// What OpenChoreo's Go code (internal/schema/extractor.ExtractSchema, marshalled as apiextensions/v1) returns for
+// the parameters of the project's v0.17 sample Workflows.
+const OPENCHOREO_SCHEMAS: Record<string, string> = {
+  'docker-build.yaml':
+    '{"type":"object","required":["docker","repository"],"properties":{"docker":{"type":"object","properties":{"context":{"description":"Build context, from the repository root","type":"string","default":"/service-go-greeter"},"filePath":{"description":"Dockerfile, from the repository root","type":"string","default":"/service-go-greeter/Dockerfile"}}},"repository":{"type":"object","required":["revision"],"properties":{"appPath":{"description":"The application\'s folder in the repository","type":"string","default":"/service-go-greeter"},"revision":{"type":"object","properties":{"branch":{"description":"Branch to build","type":"string","default":"main"},"commit":{"description":"Commit to build; empty means the branch\'s latest","type":"string","default":""}}},"url":{"description":"Repository to clone","type":"string","default":"https://github.com/openchoreo/sample-workloads"}}}}}',
+  'integration-tests.yaml':
+    '{"type":"object","required":["repository"],"properties":{"environment":{"description":"Where the tests run","type":"string","default":"staging","enum":["development","staging","production"]},"repository":{"type":"object","required":["url"],"properties":{"branch":{"description":"Branch to test","type":"string","default":"main"},"url":{"description":"Repository with the tests (https)","type":"string","pattern":"^https://"}}},"testCommand":{"description":"Command that runs the tests","type":"string","default":"npm test"}}}',
+};
 
-const SAMPLES_DIR = path.resolve(CONFORMANCE_DIR, '../samples/v0.17');
+const SAMPLES_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../local-cluster/openchoreo/samples/v0.17',
+);
 
 function schemaError(run: () => unknown): SchemaError {
   try {
@@ -629,10 +638,12 @@ describe('shorthandToJSONSchema', () => {
   });
 
   describe('the v0.17 sample Workflows', () => {
-    const files = readdirSync(SAMPLES_DIR).filter((name) => /^workflow-.*\.yaml$/.test(name));
+    const files = readdirSync(SAMPLES_DIR).filter((name) =>
+      /^kind: Workflow$/m.test(readFileSync(path.join(SAMPLES_DIR, name), 'utf8')),
+    );
 
     it('are present', () => {
-      expect(files.length).to.be.greaterThan(0);
+      expect(files).to.have.members(Object.keys(OPENCHOREO_SCHEMAS));
     });
 
     for (const file of files) {
@@ -643,7 +654,7 @@ describe('shorthandToJSONSchema', () => {
         const schema = shorthandToJSONSchema(workflow.spec.schema.parameters, workflow.spec.schema.types);
         expect(schema.type).to.equal('object');
         expectRequiredRule(schema);
-        if (file === 'workflow-docker-ci.yaml') expect(JSON.stringify(schema)).to.equal(DOCKER_CI_SCHEMA);
+        expect(JSON.stringify(schema)).to.equal(OPENCHOREO_SCHEMAS[file]);
       });
     }
   });
