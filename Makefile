@@ -10,7 +10,7 @@ BIN := $(CACHE)/bin
 CRDS ?= v1.x
 
 .PHONY: build deps tools kubectl-helm test test-unit test-e2e lint format bench soak dev cluster-up cluster-down \
-	install-plugin image clean
+	install-plugin image clean reference
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -30,13 +30,18 @@ tools: kubectl-helm
 kubectl-helm: deps
 	node scripts/install-kubectl-helm.mjs $(BIN)
 
+# The differential test's oracle: Kubernetes' schema code at our kube-apiserver's version (test/reference/main.go),
+# rebuilt when its sources change.
+reference:
+	test/reference/build.sh $(abspath $(BIN))
+
 # Unit, conformance and end-to-end tests in one mocha run; the e2e harness starts its own control planes.
-test: build tools
+test: build tools reference
 	$(MOCHA) 'test/**/*.test.ts'
 
 # The reliability suite runs the bundled programs on real control planes, so it goes with the end-to-end tests; so
 # does the fidelity test against OpenChoreo's own files (test/fidelity/upstream.test.ts), which starts its own.
-test-unit: kubectl-helm
+test-unit: kubectl-helm reference
 	$(MOCHA) --exclude 'test/e2e/**' --exclude 'test/reliability/**' --exclude test/fidelity/upstream.test.ts \
 		'test/**/*.test.ts'
 
@@ -51,7 +56,7 @@ lint: deps
 format: deps
 	npx prettier --write .
 
-bench: build tools
+bench: build tools reference
 	$(NODE_TS) test/bench/run.ts
 
 soak: build tools
