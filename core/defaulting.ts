@@ -5,7 +5,8 @@
 // Kubernetes semantics: a missing property that has a `default` gets a deep copy of it; existing values are never
 // overwritten; then every key of the object is recursed into (also the values just filled in) with the property's
 // schema or else the `additionalProperties` schema; array items are recursed into with `items`; arrays and objects
-// are never invented. A `null` value is left as it is: the caller (an admission webhook) may only add to an object.
+// are never invented. A `null` given where the schema is not nullable and has a default is replaced by the default
+// (Kubernetes prunes such nulls or defaults them); any other `null` is left as it is.
 //
 // The seed's rule: a *required* property without a default whose schema is an object, all of whose declared
 // properties can be filled (each has a default or is itself such an object), is created as `{}` and then filled.
@@ -31,6 +32,8 @@ interface DefaultingNode {
   readonly declared: ReadonlySet<string>;
   readonly additional: DefaultingNode | undefined;
   readonly items: DefaultingNode | undefined;
+  /** What a `null` given for this schema becomes: its default, when it has one and is not nullable. */
+  readonly nullDefault: JSONValue | undefined;
 }
 
 /** A schema compiled into a defaulting plan; `apply` returns a defaulted copy and leaves its input untouched. */
@@ -103,8 +106,13 @@ function compileNode(schema: JSONObject): DefaultingNode | undefined {
     ? compileNode(schema.additionalProperties)
     : undefined;
   const items = isPlainObject(schema.items) ? compileNode(schema.items) : undefined;
-  if (fills.length === 0 && children.size === 0 && !additional && !items) return undefined;
-  return { fills, properties: children, declared, additional, items };
+  const nullDefault =
+    schema.nullable !== true && schema.default !== undefined && schema.default !== null
+      ? schema.default
+      : undefined;
+  if (fills.length === 0 && children.size === 0 && !additional && !items && nullDefault === undefined)
+    return undefined;
+  return { fills, properties: children, declared, additional, items, nullDefault };
 }
 
 function isFillableObject(schema: JSONObject, node: DefaultingNode): boolean {
@@ -114,7 +122,7 @@ function isFillableObject(schema: JSONObject, node: DefaultingNode): boolean {
 }
 
 // One pass that copies the input and fills defaults on the way: the copy of each object gets the given keys first,
-// in their order, then the missing defaults in schema order.
+// in their order (a null that takes its default keeps its place), then the missing defaults in schema order.
 function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number): JSONValue {
   if (typeof value !== 'object' || value === null) return value;
   if (depth <= 0) throw new DepthLimitError();
@@ -122,9 +130,7 @@ function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number)
     const items = node.items;
     const copy: JSONValue[] = new Array<JSONValue>(value.length);
     for (let index = 0; index < value.length; index++) {
-      copy[index] = items
-        ? copyWithDefaults(value[index]!, items, depth - 1)
-        : cloneJSON(value[index]!, depth - 1);
+      copy[index] = items ? copyChild(value[index]!, items, depth - 1) : cloneJSON(value[index]!, depth - 1);
     }
     return copy;
   }
@@ -132,9 +138,9 @@ function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number)
   const keys = Object.keys(value);
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
-    const child = node.additional && !node.declared.has(key) ? node.additional : node.properties.get(key);
+    const child = childFor(node, key);
     const given = value[key] as JSONValue;
-    setOwn(copy, key, child ? copyWithDefaults(given, child, depth - 1) : cloneJSON(given, depth - 1));
+    setOwn(copy, key, child ? copyChild(given, child, depth - 1) : cloneJSON(given, depth - 1));
   }
   for (const fill of node.fills) {
     if (Object.hasOwn(value, fill.key)) continue;
@@ -146,10 +152,28 @@ function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number)
   return copy;
 }
 
+/** A declared property's node, else the `additionalProperties` node. */
+function childFor(node: DefaultingNode, key: string): DefaultingNode | undefined {
+  return node.declared.has(key) ? node.properties.get(key) : node.additional;
+}
+
+function copyChild(given: JSONValue, child: DefaultingNode, depth: number): JSONValue {
+  if (given !== null || child.nullDefault === undefined) return copyWithDefaults(given, child, depth);
+  const filled = cloneJSON(child.nullDefault);
+  applyNode(filled, child);
+  return filled;
+}
+
 // Defaults a freshly copied default value in place (Kubernetes recurses into what it just filled in).
 function applyNode(value: JSONValue, node: DefaultingNode): void {
   if (Array.isArray(value)) {
-    if (node.items) for (const item of value) applyNode(item, node.items);
+    const items = node.items;
+    if (!items) return;
+    for (let index = 0; index < value.length; index++) {
+      if (value[index] === null && items.nullDefault !== undefined)
+        value[index] = cloneJSON(items.nullDefault);
+      applyNode(value[index]!, items);
+    }
     return;
   }
   if (!isPlainObject(value)) return;
@@ -158,14 +182,11 @@ function applyNode(value: JSONValue, node: DefaultingNode): void {
       setOwn(value, fill.key, fill.value === undefined ? {} : cloneJSON(fill.value));
     }
   }
-  if (node.additional) {
-    for (const key of Object.keys(value)) {
-      const child = node.declared.has(key) ? node.properties.get(key) : node.additional;
-      if (child) applyNode(value[key] as JSONValue, child);
-    }
-    return;
-  }
-  for (const [key, child] of node.properties) {
-    if (Object.hasOwn(value, key)) applyNode(value[key] as JSONValue, child);
+  for (const key of Object.keys(value)) {
+    const child = childFor(node, key);
+    if (!child) continue;
+    if (value[key] === null && child.nullDefault !== undefined)
+      setOwn(value, key, cloneJSON(child.nullDefault));
+    applyNode(value[key] as JSONValue, child);
   }
 }

@@ -4,17 +4,21 @@
 //
 // Two checks run over the parameters:
 // - ajv, compiled once per schema, for every JSON Schema / OpenAPI v3 constraint. The schema is first rewritten
-//   into what ajv understands: OpenAPI's boolean `exclusiveMinimum`/`exclusiveMaximum`, `nullable`,
-//   `x-kubernetes-int-or-string`, formats ajv does not know (ignored, as Kubernetes does).
+//   so that ajv judges as Kubernetes' validator (kube-openapi) does: OpenAPI's boolean `exclusiveMinimum`/
+//   `exclusiveMaximum`; `type`, `format` and `multipleOf` as keywords of our own with kube-openapi's rules (an
+//   integer is a float within 2^53 that go-openapi/swag calls integral, `nullable` and
+//   `x-kubernetes-int-or-string` widen the type, only the formats Kubernetes keeps are checked, with its
+//   checkers); a null value meets only `type` and `enum` (never an enum, as in Go), not allOf/anyOf/oneOf/not.
+//   test/differential holds these rules against Kubernetes' own code.
 // - unknown parameters, as Kubernetes' structural pruning sees them: a key an object schema does not declare,
 //   where the schema does not admit extra keys (`additionalProperties`, `x-kubernetes-preserve-unknown-fields`).
 //   OpenChoreo's schemas never say `additionalProperties: false`, so this is a separate check whose outcome
 //   follows the caller's policy. An explicit `additionalProperties: false` is a schema constraint and always an
 //   error.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 
 import { SchemaError } from './errors.ts';
+import { isCheckedFormat, matchesFormat } from './kube-formats.ts';
 import { compileRE2, re2Engine } from './regexp.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import { compareFieldErrors } from './field-errors.ts';
@@ -41,13 +45,24 @@ export interface ParameterValidator {
   validate(parameters: JSONValue | undefined, policy?: UnknownParameterPolicy): ValidationResult;
 }
 
-// ajv-formats is CommonJS with a default export; under NodeNext its namespace object is what `import` gives.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// `enum` as kube-openapi matches it, as set lookups (ajv's own enum compiles in time quadratic in its length). Go
+// holds a schema's whole-number enum entries as int64 and converts the value to the entry's type before comparing:
+// a number matches a whole entry when its integer part equals it (5.5 matches 5), a null never matches, and a list
+// or map entry with a whole number inside never matches a value (float64 against int64).
+const KUBE_ENUM = 'x-openchoreo-workflowrun-enum';
+// Kubernetes' readings of `type` (with `nullable`, `x-kubernetes-int-or-string` and `format`), `format` and
+// `multipleOf`, in place of ajv's.
+const KUBE_TYPE = 'x-openchoreo-workflowrun-type';
+const KUBE_FORMAT = 'x-openchoreo-workflowrun-format';
+const KUBE_MULTIPLE_OF = 'x-openchoreo-workflowrun-multiple-of';
 
-// ajv compiles `enum` in time quadratic in its length (30,000 values take seconds), so a long enum becomes this
-// keyword instead: a set lookup, compiled in linear time, reported exactly like `enum`.
-const LARGE_ENUM = 'x-openchoreo-workflowrun-large-enum';
-const LARGE_ENUM_THRESHOLD = 64;
+// A type alias, not an interface, so that it is a JSONObject and can sit in a prepared schema.
+type KubeType = {
+  types: string[];
+  nullable: boolean;
+  /** A format Kubernetes checks, or ''. */
+  format: string;
+};
 
 // Two instances for the process: compiled validators are independent functions, and each schema is removed from
 // ajv's cache right after compiling so Workflows that come and go do not pile up there. ajv's `ownProperties`
@@ -60,28 +75,96 @@ function createAjv(ownProperties: boolean): Ajv {
     strict: false,
     ownProperties,
     verbose: true,
+    validateFormats: false,
     // Patterns are RE2, matched in linear time (core/regexp.ts).
     code: { regExp: re2Engine },
   });
-  addFormats(instance);
   instance.addKeyword({
-    keyword: LARGE_ENUM,
+    keyword: KUBE_TYPE,
+    schemaType: 'object',
+    compile: (type: KubeType) => (data: JSONValue) => hasKubeType(data, type),
+  });
+  instance.addKeyword({
+    keyword: KUBE_FORMAT,
+    schemaType: 'string',
+    compile: (format: string) => (data: JSONValue) => typeof data !== 'string' || matchesFormat(format, data),
+  });
+  instance.addKeyword({
+    keyword: KUBE_MULTIPLE_OF,
+    schemaType: 'number',
+    compile: (factor: number) => (data: JSONValue) => typeof data !== 'number' || isMultipleOf(data, factor),
+  });
+  instance.addKeyword({
+    keyword: KUBE_ENUM,
     schemaType: 'array',
-    compile(values: JSONValue[]) {
-      const allowed = new Set(values.map(enumKey));
-      return (data: JSONValue) => allowed.has(enumKey(data));
-    },
+    compile: (values: JSONValue[]) => compileEnum(values),
   });
   return instance;
 }
 const fastAjv = createAjv(false);
 const ownPropertiesAjv = createAjv(true);
-const knownFormats = new Set(Object.keys(fastAjv.formats));
 
-/** Equal JSON values get equal keys: scalars keep their identity, objects are compared by sorted-key JSON. */
-function enumKey(value: JSONValue): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  return `\u0000${stableJSON(value)}`;
+/** The JSON type kube-openapi sees in a decoded value (every number is a float64 there). */
+function jsonType(value: JSONValue): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+/** kube-openapi's type validator, for values decoded as encoding/json decodes them. */
+function hasKubeType(data: JSONValue, { types, nullable, format }: KubeType): boolean {
+  if (data === null) return types.length === 0 || nullable || types.includes('null');
+  const type = jsonType(data);
+  const integral = type === 'number' && types.includes('integer') && isFloat64AJSONInteger(data as number);
+  const matches = types.includes(type) || integral;
+  const stringLike = type === 'string' || type === 'array';
+  if (format !== '' && !stringLike) return matches;
+  if (format !== '' && !types.includes('number') && !types.includes('integer')) return true;
+  return matches;
+}
+
+/**
+ * go-openapi/swag's IsFloat64AJSONInteger: within +-(2^53 - 1), and integral, or positive and so close to its
+ * integer part (relative error below 1e-9) that it counts as one.
+ */
+function isFloat64AJSONInteger(value: number): boolean {
+  if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false;
+  if (Number.isInteger(value)) return true;
+  if (value < 1) return false;
+  const truncated = Math.trunc(value);
+  return (value - truncated) / (value + truncated) < 1e-9;
+}
+
+/** kube-openapi's MultipleOf: the quotient (for a factor below 1, the value times its inverse) is integral. */
+function isMultipleOf(value: number, factor: number): boolean {
+  if (factor <= 0) return false;
+  return isFloat64AJSONInteger(factor < 1 ? (1 / factor) * value : value / factor);
+}
+
+function compileEnum(values: JSONValue[]): (data: JSONValue) => boolean {
+  const wholeNumbers = new Set<number>();
+  const others = new Set<unknown>();
+  for (const value of values) {
+    if (typeof value === 'number' && isGoInt64(value)) wholeNumbers.add(value);
+    else if (typeof value !== 'object') others.add(value);
+    else if (value !== null && !containsWholeNumber(value)) others.add(`\u0000${stableJSON(value)}`);
+  }
+  return (data) => {
+    if (typeof data === 'number') return others.has(data) || wholeNumbers.has(Math.trunc(data) + 0);
+    if (typeof data !== 'object') return others.has(data);
+    return data !== null && others.has(`\u0000${stableJSON(data)}`);
+  };
+}
+
+/** Whether Go's JSON reading (apimachinery's, as for schemas) gives an int64: integral, printed without exponent. */
+function isGoInt64(value: number): boolean {
+  return Number.isInteger(value) && Math.abs(value) < 1e21 && Math.abs(value) < 2 ** 63;
+}
+
+function containsWholeNumber(value: JSONValue): boolean {
+  if (typeof value === 'number') return isGoInt64(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some(containsWholeNumber);
 }
 
 function stableJSON(value: JSONValue): string {
@@ -216,13 +299,15 @@ function prepareForAjv(
   for (const key of Object.keys(schema)) {
     const value = schema[key] as JSONValue;
     const at = `${pointer}/${escapePointer(key)}`;
-    if (key === '$schema' || key === '$id' || key === 'nullable' || key === 'x-kubernetes-int-or-string')
+    if (SKIPPED_KEYWORDS.has(key)) continue;
+    if (key === 'multipleOf' && typeof value === 'number') {
+      out[KUBE_MULTIPLE_OF] = value;
       continue;
-    if (key === 'format' && typeof value === 'string' && !knownFormats.has(value)) continue;
+    }
     if (key === 'pattern' && typeof value === 'string') checkPattern(value, at);
     if (!preparation.inheritedNames && namesInheritedProperty(key, value)) preparation.inheritedNames = true;
-    if (key === 'enum' && Array.isArray(value) && value.length > LARGE_ENUM_THRESHOLD) {
-      out[LARGE_ENUM] = value;
+    if (key === 'enum' && Array.isArray(value)) {
+      out[KUBE_ENUM] = value;
       continue;
     }
     if (SCHEMA_MAP_KEYWORDS.includes(key) && isPlainObject(value)) {
@@ -248,16 +333,48 @@ function prepareForAjv(
     }
   }
   rewriteOpenAPIBounds(out, schema);
-  if (schema['x-kubernetes-int-or-string'] === true && out.type === undefined) {
-    out.type = ['integer', 'string'];
+  const format = typeof schema.format === 'string' && isCheckedFormat(schema.format) ? schema.format : '';
+  if (format !== '') out[KUBE_FORMAT] = format;
+  const types =
+    schema['x-kubernetes-int-or-string'] === true
+      ? ['integer', 'string']
+      : typeof schema.type === 'string' && schema.type !== ''
+        ? [schema.type]
+        : [];
+  if (types.length > 0 || format !== '') {
+    const kubeType: KubeType = { types, nullable: schema.nullable === true, format };
+    out[KUBE_TYPE] = kubeType;
   }
-  if (schema.nullable === true && typeof out.type === 'string') {
-    out.type = [out.type, 'null'];
-    for (const keyword of ['enum', LARGE_ENUM]) {
-      const values = out[keyword];
-      if (Array.isArray(values) && !values.includes(null)) out[keyword] = [...values, null];
-    }
+  // A type that is no JSON type (Kubernetes would accept the schema and then deny every value): ajv's meta-schema
+  // check refuses the schema and says why.
+  if (schema.type !== undefined && !(typeof schema.type === 'string' && JSON_TYPES.has(schema.type))) {
+    out.type = schema.type;
   }
+  return skipCompositesForNull(out);
+}
+
+const JSON_TYPES = new Set(['', 'string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
+const SKIPPED_KEYWORDS = new Set([
+  '$schema',
+  '$id',
+  'nullable',
+  'x-kubernetes-int-or-string',
+  'type',
+  'format',
+]);
+
+/** kube-openapi checks a null against `type` and `enum` alone; the composites go under `else` of "is it null". */
+function skipCompositesForNull(out: JSONObject): JSONObject {
+  const composites = ['allOf', 'anyOf', 'oneOf', 'not'].filter((keyword) => out[keyword] !== undefined);
+  if (composites.length === 0 || out.if !== undefined) return out;
+  const otherwise: JSONObject = {};
+  for (const keyword of composites) {
+    otherwise[keyword] = out[keyword] as JSONValue;
+    delete out[keyword];
+  }
+  out.if = { type: 'null' };
+  out.else = otherwise;
   return out;
 }
 
@@ -457,11 +574,24 @@ function translateError(error: ErrorObject, values: JSONObject, schema: JSONObje
     case 'dependentRequired':
       return fieldError(`${field}.${keyText(String(params.missingProperty))}`, 'Required value');
     case 'additionalProperties':
-      return fieldError(`${field}.${keyText(String(params.additionalProperty))}`, 'Unknown field');
+      // Kubernetes names the object, not the key it does not allow.
+      return fieldError(
+        field,
+        `Forbidden: field ${JSON.stringify(keyText(String(params.additionalProperty)))} is not allowed`,
+      );
     case 'type':
       return fieldError(field, `${invalid(data)}must be of type ${typeNames(params.type)}`);
+    case KUBE_TYPE: {
+      const { types, format } = error.schema as KubeType;
+      const expected = types.length > 0 ? types.join(' or ') : `string (format ${format})`;
+      return fieldError(field, `${invalid(data)}must be of type ${expected}`);
+    }
+    case KUBE_FORMAT:
+      return fieldError(field, `${invalid(data)}must be a valid ${String(error.schema)}`);
+    case KUBE_MULTIPLE_OF:
+      return fieldError(field, `${invalid(data)}must be a multiple of ${String(error.schema)}`);
     case 'enum':
-    case LARGE_ENUM:
+    case KUBE_ENUM:
       return fieldError(
         field,
         `Unsupported value: ${formatValue(data)}: supported values: ${listValues(error.schema)}`,
@@ -473,8 +603,6 @@ function translateError(error: ErrorObject, values: JSONObject, schema: JSONObje
       );
     case 'pattern':
       return fieldError(field, `${invalid(data)}must match pattern ${JSON.stringify(params.pattern)}`);
-    case 'format':
-      return fieldError(field, `${invalid(data)}must be a valid ${String(params.format)}`);
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -483,8 +611,6 @@ function translateError(error: ErrorObject, values: JSONObject, schema: JSONObje
         field,
         `${invalid(data)}must be ${COMPARISONS[String(params.comparison)]} ${String(params.limit)}`,
       );
-    case 'multipleOf':
-      return fieldError(field, `${invalid(data)}must be a multiple of ${String(params.multipleOf)}`);
     case 'maxLength':
       return fieldError(field, `Too long: may not be longer than ${String(params.limit)}`);
     case 'minLength':
@@ -507,9 +633,10 @@ function translateError(error: ErrorObject, values: JSONObject, schema: JSONObje
         `${invalid(data)}must have at least ${plural(params.limit, 'property', 'properties')}`,
       );
     case 'uniqueItems': {
+      // Kubernetes names the list, not the repeated item.
       const index = Math.max(Number(params.i), Number(params.j));
       const item = Array.isArray(data) ? data[index] : undefined;
-      return fieldError(`${field}[${index}]`, `Duplicate value: ${formatValue(item ?? null)}`);
+      return fieldError(field, `Duplicate value: ${formatValue(item ?? null)} (item ${index})`);
     }
     case 'anyOf':
       return fieldError(field, `${invalid(data)}must match at least one of the allowed schemas`);

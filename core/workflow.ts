@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { compileDefaulter } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
 import { exceedsDepth, isPlainObject } from './json.ts';
-import { openAPIV3ToStructural, resolveRefs } from './openapi.ts';
+import { openAPIV3ToStructuralAndJSONSchema, resolveRefs, stripVendorExtensions } from './openapi.ts';
+import { rejectUnknownFields } from './openapi/v1.ts';
 import { workflowLabel } from './reference.ts';
 import { schemaSections, schemaSource } from './schema-source.ts';
 import { shorthandToJSONSchema } from './shorthand.ts';
@@ -48,7 +49,13 @@ export function compileWorkflow(workflow: WorkflowObject): CompiledWorkflow {
   try {
     if (openapi !== undefined) return compileOpenAPI(openapi, label);
     if (shorthand) return compileShorthand(shorthand, label);
-    return build('openapi', EMPTY_SCHEMA, EMPTY_SCHEMA, label, OPENAPI_FIELD);
+    return build(
+      'openapi',
+      EMPTY_SCHEMA,
+      { structural: EMPTY_SCHEMA, jsonSchema: EMPTY_SCHEMA },
+      label,
+      OPENAPI_FIELD,
+    );
   } catch (error) {
     if (error instanceof RangeError) {
       throw new SchemaError(
@@ -83,7 +90,7 @@ function compileShorthand(section: JSONObject, label: string): CompiledWorkflow 
   } catch (error) {
     throw rethrowNamed(error, label, SHORTHAND_FIELD);
   }
-  return build('shorthand', schema, schema, label, SHORTHAND_FIELD);
+  return build('shorthand', schema, { structural: schema, jsonSchema: schema }, label, SHORTHAND_FIELD);
 }
 
 function compileOpenAPI(raw: JSONValue, label: string): CompiledWorkflow {
@@ -93,28 +100,30 @@ function compileOpenAPI(raw: JSONValue, label: string): CompiledWorkflow {
     throw new SchemaError(`${label}: ${OPENAPI_FIELD}: nested more than ${MAX_RAW_SCHEMA_DEPTH} levels deep`);
   }
   let resolved: JSONSchema;
-  let structural: JSONSchema;
+  let forms: ReturnType<typeof openAPIV3ToStructuralAndJSONSchema>;
   try {
-    // Validation sees every key (as OpenChoreo's JSON-schema path does); defaulting uses the structural schema,
-    // which has the vendor extensions stripped, exactly as OpenChoreo's controller defaults.
+    // As OpenChoreo: the resolved schema (vendor extensions kept) is what `params` prints; defaulting uses the
+    // structural schema, validation the schema's v1 JSONSchemaProps form, and the Workflow webhook refuses a schema
+    // whose vendor-stripped form names a field JSONSchemaProps does not have.
     resolved = resolveRefs(raw) ?? EMPTY_SCHEMA;
-    structural = openAPIV3ToStructural(raw) as JSONSchema;
+    forms = openAPIV3ToStructuralAndJSONSchema(raw);
+    rejectUnknownFields(stripVendorExtensions(resolved));
   } catch (error) {
     throw rethrowNamed(error, label, OPENAPI_FIELD);
   }
-  return build('openapi', resolved, structural, label, OPENAPI_FIELD);
+  return build('openapi', resolved, forms, label, OPENAPI_FIELD);
 }
 
 function build(
   format: SchemaFormat,
   schema: JSONSchema,
-  structural: JSONSchema,
+  { structural, jsonSchema }: { structural: JSONSchema; jsonSchema: JSONSchema },
   label: string,
   field: string,
 ): CompiledWorkflow {
   let validator: ReturnType<typeof compileValidator>;
   try {
-    validator = compileValidator(schema);
+    validator = compileValidator(jsonSchema);
   } catch (error) {
     if (error instanceof SchemaError) {
       const at = workflowFieldOf(format, field, error.field);

@@ -272,6 +272,23 @@ function assertMarshalable(value: JSONValue, path: SchemaPath | undefined, depth
   }
 }
 
+/**
+ * Throws what OpenChoreo's Workflow webhook refuses a schema for when it decodes it strictly (Go's
+ * DisallowUnknownFields): a key JSONSchemaProps has no field for, even ignoring case. As in Go, keys below `items`,
+ * `additionalProperties`, `additionalItems` and `dependencies` are not checked: those types decode their content
+ * with a decoder of their own, which knows nothing of the outer one's strictness.
+ */
+export function rejectUnknownFields(schema: JSONObject): void {
+  try {
+    new Decoder(false, true).decodeRoot(schema, undefined);
+  } catch (error) {
+    if (error instanceof DecodeError) {
+      throw schemaError(`openAPIV3Schema contains unknown or invalid fields: ${error.message}`, error.path);
+    }
+    throw error;
+  }
+}
+
 class DecodeError extends Error {
   constructor(
     message: string,
@@ -286,7 +303,10 @@ class DecodeError extends Error {
 class Decoder {
   private firstTypeError: DecodeError | undefined;
 
-  constructor(private readonly caseSensitive: boolean) {}
+  constructor(
+    private readonly caseSensitive: boolean,
+    private readonly disallowUnknownFields = false,
+  ) {}
 
   decodeRoot(value: JSONObject, path: SchemaPath | undefined): V1Schema {
     const schema = this.decodeStruct(SCHEMA_STRUCT, value, {}, path) as V1Schema;
@@ -319,7 +339,15 @@ class Decoder {
     for (const key of sortedKeys(value)) {
       const field =
         spec.byName.get(key) ?? (this.caseSensitive ? undefined : spec.byFoldedName.get(foldName(key)));
-      if (field === undefined) continue;
+      if (field === undefined) {
+        if (this.disallowUnknownFields) {
+          this.firstTypeError ??= new DecodeError(
+            `json: unknown field ${JSON.stringify(key)}`,
+            childPath(path, key),
+          );
+        }
+        continue;
+      }
       const goField = spec.goFields.get(field);
       this.decodeField(field, value[key] as JSONValue, target, childPath(path, key, goField));
     }

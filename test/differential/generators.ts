@@ -483,7 +483,7 @@ const SHORTHAND_LEAVES: { type: string; markers: string[] }[] = [
 
 function shorthandLeaf(): fc.Arbitrary<string> {
   return fc.constantFrom(...SHORTHAND_LEAVES).chain(({ type, markers }) =>
-    fc.subarray(markers, { maxLength: 3 }).map((chosen) => {
+    fc.subarray(markers, { maxLength: Math.min(3, markers.length) }).map((chosen) => {
       const defaults = chosen.filter((marker) => marker.startsWith('default='));
       const kept = [...chosen.filter((marker) => !marker.startsWith('default=')), ...defaults.slice(0, 1)];
       return kept.length === 0 ? type : `${type} | ${kept.join(' ')}`;

@@ -51,7 +51,7 @@ describe('core/defaulting: Kubernetes structural defaulting', () => {
     });
   });
 
-  it('never invents arrays, and leaves null values and wrongly typed values alone', () => {
+  it('never invents arrays, fills a null that has a default, and leaves wrongly typed values alone', () => {
     const schema: JSONSchema = {
       type: 'object',
       required: ['list'],
@@ -63,9 +63,29 @@ describe('core/defaulting: Kubernetes structural defaulting', () => {
     };
     expect(applyDefaults(schema, {})).to.deep.equal({ name: 'n' });
     expect(applyDefaults(schema, { name: null, nested: 'text', list: 'nope' })).to.deep.equal({
-      name: null,
+      name: 'n',
       nested: 'text',
       list: 'nope',
+    });
+  });
+
+  it('gives a null its default where the schema is not nullable, in properties, map values and list items', () => {
+    const schema: JSONSchema = {
+      type: 'object',
+      properties: {
+        kept: str({ default: 'k', nullable: true }),
+        filled: str({ default: 'f' }),
+        map: { type: 'object', additionalProperties: str({ default: 'm' }) },
+        list: { type: 'array', items: { type: 'object', default: { a: 'i' } } },
+      },
+    };
+    expect(
+      applyDefaults(schema, { kept: null, filled: null, map: { x: null }, list: [null, {}] }),
+    ).to.deep.equal({
+      kept: null,
+      filled: 'f',
+      map: { x: 'm' },
+      list: [{ a: 'i' }, {}],
     });
   });
 
@@ -216,7 +236,7 @@ describe('core/defaulting: idempotence, no mutation, hostile keys', () => {
     },
   };
 
-  it('is idempotent, only adds, and leaves its input untouched (property-based)', () => {
+  it('is idempotent, only adds (or fills nulls), and leaves its input untouched (property-based)', () => {
     const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
     const parameters = fc.record(
       {
@@ -279,7 +299,7 @@ describe('core/defaulting: idempotence, no mutation, hostile keys', () => {
   });
 });
 
-/** Every value present in `before` is present, unchanged, at the same place in `after`. */
+/** Every value present in `before` is present, unchanged, at the same place in `after`; a null may be defaulted. */
 function expectOnlyAdded(before: JSONValue, after: JSONValue): void {
   if (Array.isArray(before)) {
     expect(after).to.be.an('array').with.length(before.length);
@@ -289,7 +309,7 @@ function expectOnlyAdded(before: JSONValue, after: JSONValue): void {
     const keys = Object.keys(before);
     expect(Object.keys(after as JSONObject).slice(0, keys.length)).to.deep.equal(keys);
     for (const key of keys) expectOnlyAdded(before[key]!, (after as JSONObject)[key]!);
-  } else {
+  } else if (before !== null) {
     expect(after).to.equal(before);
   }
 }

@@ -313,8 +313,18 @@ describe('core/run: formatFieldErrors', () => {
   });
 });
 
-describe('core/run: only adds, for any parameters (property-based)', () => {
-  it('yields add-only patches, stable under a second pass, with the input untouched', () => {
+/** The value at a JSON Pointer, or undefined. */
+function valueAt(document: unknown, pointer: string): unknown {
+  let value = document;
+  for (const token of pointer.split('/').slice(1)) {
+    const key = token.replaceAll('~1', '/').replaceAll('~0', '~');
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+describe('core/run: only adds (or fills a null with its default), for any parameters (property-based)', () => {
+  it('yields add patches (replace only for a null), stable under a second pass, with the input untouched', () => {
     const workflow = loadFile(DOCKER_BUILD)[0] as WorkflowObject;
     const compiled = compileWorkflow(workflow);
     const leaf = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
@@ -346,7 +356,9 @@ describe('core/run: only adds, for any parameters (property-based)', () => {
         expect(run).to.deep.equal(before);
         for (const op of patchOps(run, prepared.object)) {
           if (given === null && op.path === '/spec/workflow/parameters') continue; // null means "no parameters"
-          expect(op.op, JSON.stringify(op)).to.equal('add');
+          // A null where the schema has a default takes it, as in Kubernetes; nothing else is replaced.
+          if (op.op === 'replace') expect(valueAt(run, op.path), JSON.stringify(op)).to.equal(null);
+          else expect(op.op, JSON.stringify(op)).to.equal('add');
         }
         expect(
           patchOps(prepared.object, prepareRun(prepared.object, workflow, compiled).object),

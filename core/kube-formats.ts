@@ -1,0 +1,231 @@
+// The string formats Kubernetes checks in a custom resource, and how: kube-openapi's strfmt registry (on Go's
+// time, net, net/url and net/mail parsers and govalidator), restricted to the formats apiextensions keeps
+// (StripUnsupportedFormatsPostProcessorForVersion at the 1.34 compatibility version of a 1.35 API server, so
+// k8s-short-name and k8s-long-name count). Any other format is dropped, as Kubernetes drops it. The differential
+// test (test/differential) holds each checker against the Go code.
+import { isIP } from 'node:net';
+
+/** Format names compare without their dashes (`date-time` is `datetime`), as strfmt normalises them. */
+function normalized(format: string): string {
+  return format.replaceAll('-', '');
+}
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const UUID3 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const UUID4 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i;
+const UUID5 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i;
+const HOSTNAME =
+  /^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9\-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z\p{L}]){2,63})$/u;
+const RGB_CHANNEL = '\\s*(0|[1-9]\\d?|1\\d\\d?|2[0-4]\\d|25[0-5])\\s*';
+const RGB_COLOR = new RegExp(`^rgb\\(${RGB_CHANNEL},${RGB_CHANNEL},${RGB_CHANNEL}\\)$`);
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+const CREDIT_CARD =
+  /^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}|(?:2131|1800|35\d{3})\d{11})$/;
+const K8S_NAME = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const K8S_SHORT_NAME = new RegExp(`^${K8S_NAME}$`);
+const K8S_LONG_NAME = new RegExp(`^${K8S_NAME}(\\.${K8S_NAME})*$`);
+/** Go's RE2 `\s`: ASCII white space only. */
+const GO_SPACE = '[\\t\\n\\f\\r ]';
+
+const CHECKS: Record<string, (value: string) => boolean> = {
+  bsonobjectid: (value) => /^[0-9a-fA-F]{24}$/.test(value),
+  uri: isRequestURI,
+  email: isMailAddress,
+  hostname: (value) =>
+    HOSTNAME.test(value) &&
+    byteLength(value) <= 255 &&
+    value.split('.').every((label) => byteLength(label) <= 63),
+  ipv4: (value) => parsesAsSloppyIP(value) && value.includes('.'),
+  ipv6: (value) => parsesAsIP(value) && value.includes(':'),
+  cidr: isCIDR,
+  mac: isMAC,
+  uuid: (value) => UUID.test(value),
+  uuid3: (value) => UUID3.test(value),
+  uuid4: (value) => UUID4.test(value),
+  uuid5: (value) => UUID5.test(value),
+  isbn: (value) => isISBN10(value) || isISBN13(value),
+  isbn10: isISBN10,
+  isbn13: isISBN13,
+  creditcard: isCreditCard,
+  ssn: (value) => value.length === 11 && /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(value),
+  hexcolor: (value) => /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value),
+  rgbcolor: (value) => RGB_COLOR.test(value),
+  byte: (value) => BASE64.test(value),
+  password: () => true,
+  date: isFullDate,
+  duration: isDuration,
+  datetime: isDateTime,
+  k8sshortname: (value) => byteLength(value) <= 63 && K8S_SHORT_NAME.test(value),
+  k8slongname: (value) => byteLength(value) <= 253 && K8S_LONG_NAME.test(value),
+};
+
+/** Whether Kubernetes checks values of this format at all. */
+export function isCheckedFormat(format: string): boolean {
+  return Object.hasOwn(CHECKS, normalized(format));
+}
+
+/** Whether a string is valid for a format isCheckedFormat accepts. */
+export function matchesFormat(format: string, value: string): boolean {
+  return CHECKS[normalized(format)]!(value);
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+// time.ParseDuration, then strfmt's lenient reading: any "<digits> <unit>" pair it finds, units by prefix.
+const GO_DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+$/;
+const DURATION_UNITS = [
+  ['ns', 'nano'],
+  ['us', 'µs', 'micro'],
+  ['ms', 'milli'],
+  ['s', 'sec'],
+  ['m', 'min'],
+  ['h', 'hr', 'hour'],
+  ['d', 'day'],
+  ['w', 'wk', 'week'],
+];
+const DURATION_PAIR = new RegExp(`(\\d+)${GO_SPACE}*([A-Za-zµ]+)`, 'g');
+
+function isDuration(value: string): boolean {
+  if (value === '0' || value === '+0' || value === '-0' || GO_DURATION.test(value)) return true;
+  let found = false;
+  for (const [, digits, unitText] of value.matchAll(DURATION_PAIR)) {
+    // strconv.Atoi fails on a factor beyond int64, and that fails the whole value.
+    if (BigInt(digits!) > 2n ** 63n - 1n) return false;
+    const unit = unitText!.toLowerCase();
+    for (const variants of DURATION_UNITS) {
+      const last = variants.length - 1;
+      if (variants.some((variant, index) => (index === last && unit.startsWith(variant)) || variant === unit))
+        found = true;
+    }
+  }
+  return found;
+}
+
+// time.Parse("2006-01-02"): exactly that shape, a real day of a real month.
+function isFullDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+// strfmt.IsDateTime: a full date, a "t" (any case), and a time whose parts compare below 24/60/60 as text.
+function isDateTime(value: string): boolean {
+  if (value.length < 4) return false;
+  const parts = value.toLowerCase().split('t');
+  if (parts.length < 2 || !isFullDate(parts[0]!)) return false;
+  const match = /^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$/su.exec(parts[1]!);
+  return match !== null && match[1]! <= '23' && match[2]! <= '59' && match[3]! <= '59';
+}
+
+/** net.ParseIP: IPv4 dotted quads without leading zeros, or IPv6 (an IPv4 tail allowed) without a zone. */
+function parsesAsIP(value: string): boolean {
+  return isIP(value) !== 0 && !value.includes('%');
+}
+
+/** k8s.io/utils/net ParseIPSloppy: like net.ParseIP, but IPv4 parts may have leading zeros. */
+function parsesAsSloppyIP(value: string): boolean {
+  const quad = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(value);
+  if (quad) return quad.slice(1).every((part) => Number(part) <= 255);
+  return value.includes(':') && parsesAsIP(value);
+}
+
+/** ParseCIDRSloppy: an address, a slash, and a decimal prefix length within the address's width. */
+function isCIDR(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash === -1) return false;
+  const [address, prefix] = [value.slice(0, slash), value.slice(slash + 1)];
+  if (!/^\d+$/.test(prefix) || !parsesAsSloppyIP(address)) return false;
+  const width = /^[\d.]+$/.test(address) ? 32 : 128;
+  return Number(prefix) <= width;
+}
+
+/** net.ParseMAC: 6, 8 or 20 groups of two hex digits joined by ':' or '-', or of four joined by '.'. */
+function isMAC(value: string): boolean {
+  const pairs = /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2})*$/.exec(value);
+  if (pairs) return [6, 8, 20].includes((value.length + 1) / 3);
+  if (/^[0-9a-fA-F]{4}(?:\.[0-9a-fA-F]{4})+$/.test(value))
+    return [6, 8, 20].includes((2 * (value.length + 1)) / 5);
+  return false;
+}
+
+function isISBN10(value: string): boolean {
+  const digits = value.replace(new RegExp(`(?:${GO_SPACE}|-)+`, 'g'), '');
+  if (!/^(?:[0-9]{9}X|[0-9]{10})$/.test(digits)) return false;
+  let checksum = 0;
+  for (let index = 0; index < 9; index++) checksum += (index + 1) * Number(digits[index]);
+  checksum += 10 * (digits[9] === 'X' ? 10 : Number(digits[9]));
+  return checksum % 11 === 0;
+}
+
+function isISBN13(value: string): boolean {
+  const digits = value.replace(new RegExp(`(?:${GO_SPACE}|-)+`, 'g'), '');
+  if (!/^[0-9]{13}$/.test(digits)) return false;
+  let checksum = 0;
+  for (let index = 0; index < 12; index++) checksum += (index % 2 === 0 ? 1 : 3) * Number(digits[index]);
+  return Number(digits[12]) - ((10 - (checksum % 10)) % 10) === 0;
+}
+
+// govalidator.IsCreditCard: the digits alone match a card pattern and pass the Luhn check.
+function isCreditCard(value: string): boolean {
+  const digits = value.replace(/[^0-9]+/g, '');
+  if (!CREDIT_CARD.test(digits)) return false;
+  let sum = 0;
+  let double = false;
+  for (let index = digits.length - 1; index >= 0; index--) {
+    let digit = Number(digits[index]);
+    if (double) {
+      digit *= 2;
+      if (digit >= 10) digit = (digit % 10) + 1;
+    }
+    sum += digit;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+// url.ParseRequestURI: no control characters; "*"; an absolute path; or scheme ":" and an opaque part or
+// "//" authority (valid host characters, a bracketed IPv6 literal closed, a numeric port) and a path; every "%"
+// starts an escape. The fragment is not split off, so "#" only counts as a path character.
+function isRequestURI(value: string): boolean {
+  if (value === '' || [...value].some((char) => char < ' ' || char === '\x7f')) return false;
+  if (value === '*') return true;
+  if (/%(?![0-9a-fA-F]{2})/.test(value)) return false;
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value);
+  if (!scheme) return value.startsWith('/');
+  const rest = value.slice(scheme[0].length).split('?', 1)[0]!;
+  if (!rest.startsWith('//')) return true;
+  const authority = rest.slice(2).split('/', 1)[0]!;
+  const at = authority.lastIndexOf('@');
+  const userinfo = at === -1 ? '' : authority.slice(0, at);
+  if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo)) return false;
+  const host = authority.slice(at + 1);
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    if (close === -1) return false;
+    const port = host.slice(close + 1);
+    return port === '' || /^:[0-9]*$/.test(port);
+  }
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1 && !/^[0-9]*$/.test(host.slice(colon + 1))) return false;
+  return /^[A-Za-z0-9\-._~!$&'()*+,;=:<>"%]*$/.test(colon === -1 ? host : host.slice(0, colon));
+}
+
+// net/mail.ParseAddress, one address: `local@domain`, `<local@domain>` or `Display Name <local@domain>`, white
+// space around; atoms take RFC 5322 atext and any non-ASCII character, quoted strings their escapes.
+const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\u{10ffff}]+";
+const DOT_ATOM = `${ATOM}(?:\\.${ATOM})*`;
+const QUOTED = '"(?:[^"\\\\\\r\\n]|\\\\.)*"';
+const ADDR_SPEC = `(?:${DOT_ATOM}|${QUOTED})@(?:${DOT_ATOM}|\\[[^\\[\\]\\\\]*\\])`;
+const WORD = `(?:${ATOM}|${QUOTED})`;
+const MAIL_ADDRESS = new RegExp(
+  `^[ \\t]*(?:${ADDR_SPEC}|(?:${WORD}(?:(?:[ \\t]+|\\.)${WORD}|\\.)*[ \\t]*)?<${ADDR_SPEC}>)[ \\t]*$`,
+  'u',
+);
+
+function isMailAddress(value: string): boolean {
+  return MAIL_ADDRESS.test(value);
+}
