@@ -2,139 +2,21 @@
 // validator), so that a schema is accepted or refused exactly when OpenChoreo would, with the same messages:
 // validators chosen by the value's kind, paths rooted at "" (`port in body ...`, `.host in body is required`),
 // int64 bounds truncated, multipleOf tested with kube-openapi's tolerance.
-import { isIP } from 'node:net';
-
-import { compileRE2, type Pattern } from '../regexp.ts';
 import type { JSONValue } from '../types.ts';
-import { compareGoStrings, formatGoFloat, formatGoValue, goQuote } from '../go.ts';
+import { formatGoValue } from '../go/fmt.ts';
+import { compileRE2, type Pattern } from '../go/regexp.ts';
+import { formatGoFloat, goQuote } from '../go/strconv.ts';
+import { isStrfmtFormat, matchesStrfmtFormat } from '../go/strfmt.ts';
+import { compareGoStrings } from '../go/strings.ts';
+import { isFloat64AJSONInteger } from '../go/swag.ts';
 import { jsonEqual } from '../json.ts';
 import type { SchemaProps, TypedValue } from './props.ts';
 
 const IN = 'body';
 
-// Formats kube-openapi checks, after Kubernetes strips the ones it does not support. email and uri follow Go's
-// net/mail and net/url closely but not exhaustively; isbn*, creditcard and duration are accepted unchecked.
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-const UUID_VERSIONED = (version: string, variant: string) =>
-  new RegExp(`^[0-9a-f]{8}-?[0-9a-f]{4}-?${version}[0-9a-f]{3}-?${variant}[0-9a-f]{3}-?[0-9a-f]{12}$`, 'i');
-const HOSTNAME =
-  /^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9\-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z\p{L}]){2,63})$/u;
-const RGB_CHANNEL = '\\s*(0|[1-9]\\d?|1\\d\\d?|2[0-4]\\d|25[0-5])\\s*';
-const FORMAT_CHECKS: Record<string, (value: string) => boolean> = {
-  uuid: (value) => UUID.test(value),
-  uuid3: (value) => UUID_VERSIONED('3', '[0-9a-f]').test(value),
-  uuid4: (value) => UUID_VERSIONED('4', '[89ab]').test(value),
-  uuid5: (value) => UUID_VERSIONED('5', '[89ab]').test(value),
-  hexcolor: (value) => /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value),
-  rgbcolor: (value) => new RegExp(`^rgb\\(${RGB_CHANNEL},${RGB_CHANNEL},${RGB_CHANNEL}\\)$`).test(value),
-  byte: (value) =>
-    /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(value),
-  ssn: (value) => /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(value),
-  password: () => true,
-  bsonobjectid: (value) => /^[0-9a-fA-F]{24}$/.test(value),
-  date: isFullDate,
-  datetime: isDateTime,
-  hostname: (value) =>
-    HOSTNAME.test(value) && value.length <= 255 && value.split('.').every((p) => p.length <= 63),
-  ipv4: (value) => value.includes('.') && parsesAsIP(value),
-  ipv6: (value) => value.includes(':') && parsesAsIP(value),
-  cidr: isCIDR,
-  mac: (value) =>
-    /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}((\1[0-9a-fA-F]{2}){2}|(\1[0-9a-fA-F]{2}){14})?$/.test(
-      value,
-    ) ||
-    /^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}((\.[0-9a-fA-F]{4}){1}|(\.[0-9a-fA-F]{4}){7})?$/.test(
-      value,
-    ),
-  uri: isRequestURI,
-  email: isEmailAddress,
-  k8sshortname: (value) => value.length <= 63 && new RegExp(`^${K8S_NAME}$`).test(value),
-  k8slongname: (value) => value.length <= 253 && new RegExp(`^${K8S_NAME}(\\.${K8S_NAME})*$`).test(value),
-  isbn: () => true,
-  isbn10: () => true,
-  isbn13: () => true,
-  creditcard: () => true,
-  duration: () => true,
-};
-
-const K8S_NAME = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-
-// RFC 5322 as net/mail.ParseAddress reads it: `local@domain` or `Display Name <local@domain>`.
-const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\uffff]+";
-const DOT_ATOM = `${ATOM}(?:\\.${ATOM})*`;
-const QUOTED = '"(?:[^"\\\\\\r\\n]|\\\\.)*"';
-const ADDR_SPEC = `(?:${DOT_ATOM}|${QUOTED})@(?:${DOT_ATOM}|\\[[^\\[\\]\\\\]*\\])`;
-const EMAIL = new RegExp(
-  `^\\s*(?:${ADDR_SPEC}|(?:(?:${ATOM}|${QUOTED})(?:\\s+(?:${ATOM}|${QUOTED}))*\\s*)?<${ADDR_SPEC}>)\\s*$`,
-  'u',
-);
-
-function isEmailAddress(value: string): boolean {
-  return EMAIL.test(value);
-}
-
-/** url.ParseRequestURI: an absolute URI (`scheme:...`) or an absolute path, no control characters, valid escapes. */
-function isRequestURI(value: string): boolean {
-  const hasControl = [...value].some((char) => char < ' ' || char === '\x7f');
-  if (value === '' || value.startsWith(':') || hasControl || /%(?![0-9a-fA-F]{2})/.test(value)) return false;
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value);
-  const rest = scheme ? value.slice(scheme[0].length) : value;
-  if (!scheme) return rest.startsWith('/');
-  if (!rest.startsWith('//')) return true;
-  const authority = rest.slice(2).split(/[/?#]/, 1)[0]!;
-  const host = authority.slice(authority.lastIndexOf('@') + 1);
-  const port = /^(?:\[[^\]]*\]|[^:[\]]*)(?::(.*))?$/.exec(host);
-  return port !== null && (port[1] === undefined || /^[0-9]*$/.test(port[1]));
-}
-
-function isFullDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-function isDateTime(value: string): boolean {
-  if (value.length < 4) return false;
-  const [date = '', time, ...rest] = value.toLowerCase().split('t');
-  if (time === undefined || rest.length > 0 || !isFullDate(date)) return false;
-  const match = /^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$/.exec(time);
-  return match !== null && Number(match[1]) < 24 && Number(match[2]) < 60 && Number(match[3]) < 60;
-}
-
-/** net.ParseIP with Kubernetes' "sloppy" leading zeros in IPv4 parts. */
-function parsesAsIP(value: string): boolean {
-  const sloppyV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
-  if (sloppyV4) return sloppyV4.slice(1).every((part) => Number(part) <= 255);
-  return isIP(value) !== 0 && !value.includes('%');
-}
-
-function isCIDR(value: string): boolean {
-  const [address = '', prefix, ...rest] = value.split('/');
-  if (prefix === undefined || rest.length > 0 || !/^\d+$/.test(prefix) || !parsesAsIP(address)) return false;
-  const isV4 = /^[\d.]+$/.test(address);
-  return Number(prefix) <= (isV4 ? 32 : 128);
-}
-
-const SUPPORTED_FORMATS = new Set(Object.keys(FORMAT_CHECKS));
-
-/** Kubernetes drops formats it does not know before validating (names compare without dashes). */
+/** Kubernetes drops formats it does not know before validating. */
 function effectiveFormat(format: string | undefined): string {
-  return SUPPORTED_FORMATS.has(normalizeFormat(format ?? '')) ? (format ?? '') : '';
-}
-
-function normalizeFormat(format: string): string {
-  return format.replaceAll('-', '');
-}
-
-/** swag.IsFloat64AJSONInteger, including its truncate-then-compare tolerance. */
-function isJSONInteger(value: number): boolean {
-  if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false;
-  if (Number.isInteger(value)) return true;
-  if (value < 1) return false;
-  const truncated = Math.trunc(value);
-  return (value - truncated) / (value + truncated) < 1e-9;
+  return format !== undefined && isStrfmtFormat(format) ? format : '';
 }
 
 type Kind = 'null' | 'string' | 'boolean' | 'int64' | 'float64' | 'array' | 'object';
@@ -183,7 +65,7 @@ export function checkValue(schema: SchemaProps, value: JSONValue, int64: boolean
   } else {
     const valueType = kind === 'int64' ? 'integer' : kind === 'float64' ? 'number' : kind;
     const valueFormat = kind === 'int64' ? 'int64' : kind === 'float64' ? 'float64' : '';
-    const floatIsInt = kind === 'float64' && type === 'integer' && isJSONInteger(value as number);
+    const floatIsInt = kind === 'float64' && type === 'integer' && isFloat64AJSONInteger(value as number);
     const intIsFloat = kind === 'int64' && type === 'number';
     const typeMatches = type === valueType || floatIsInt || intIsFloat;
     if (kind !== 'string' && kind !== 'array' && format !== '' && !(typeMatches || format === valueFormat)) {
@@ -242,7 +124,7 @@ function checkString(schema: SchemaProps, value: string, format: string, path: s
     }
     if (regex && !regex.test(value)) errors.push(`${path} in ${IN} should match '${schema.pattern}'`);
   }
-  if (format !== '' && !FORMAT_CHECKS[normalizeFormat(format)]!(value)) {
+  if (format !== '' && !matchesStrfmtFormat(format, value)) {
     errors.push(`${path} in ${IN} must be of type ${format}: ${goQuote(value)}`);
   }
   return errors;
@@ -271,7 +153,7 @@ function checkNumber(schema: SchemaProps, value: number, kind: 'int64' | 'float6
     } else if (
       native
         ? data % toInt64(factor) !== 0n
-        : !isJSONInteger(factor < 1 ? (1 / factor) * value : value / factor)
+        : !isFloat64AJSONInteger(factor < 1 ? (1 / factor) * value : value / factor)
     ) {
       errors.push(`${path} in ${IN} should be a multiple of ${shown(factor)}`);
     }

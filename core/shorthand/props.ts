@@ -2,7 +2,7 @@
 // produce) and its serialisation to the v1 JSON form: keys in the v1 struct's field order, empty fields left out,
 // map keys sorted as Go's encoder sorts them.
 import type { JSONObject, JSONSchema, JSONValue } from '../types.ts';
-import { compareGoStrings } from '../go.ts';
+import { compareGoStrings } from '../go/strings.ts';
 import { setOwn } from '../json.ts';
 
 /** A JSON value held by a schema keyword; `int64` marks numbers Go holds as integers (parsed by ParseInt). */

@@ -2,25 +2,24 @@
 // Schema, re-implementing OpenChoreo's ExtractSchema: the same grammar, the same accepted and refused inputs, the
 // same error texts, and the same output (Kubernetes v1 JSONSchemaProps JSON, keys in its field order).
 // Beyond OpenChoreo it bounds hostile input: nesting depth, total schema size and alias chains are limited.
-import { SchemaError } from './errors.ts';
-import { exceedsDepth, isPlainObject, setOwn } from './json.ts';
-import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
-import { checkValue } from './shorthand/default-check.ts';
+import { SchemaError } from '../errors.ts';
+import { exceedsDepth, isPlainObject, setOwn } from '../json.ts';
+import type { JSONObject, JSONSchema, JSONValue } from '../types.ts';
+import { GoJSONError, MAX_JSON_DEPTH, parseGoJSON } from '../go/encoding-json.ts';
+import { goTypeName } from '../go/fmt.ts';
 import {
-  compareGoStrings,
   GoParseError,
   goQuote,
-  goTrimSpace,
-  goTypeName,
   goUnquoteDouble,
-  isGoSpace,
   parseGoBool,
   parseGoFloat64,
   parseGoInt64,
-} from './go.ts';
-import { GoJSONError, MAX_JSON_DEPTH, parseGoJSON } from './shorthand/json.ts';
-import { cloneProps, countNodes, nestingHeight, toV1JSON } from './shorthand/props.ts';
-import type { SchemaProps, TypedValue } from './shorthand/props.ts';
+} from '../go/strconv.ts';
+import { compareGoStrings, goTrimSpace } from '../go/strings.ts';
+import { isGoSpace } from '../go/unicode.ts';
+import { checkValue } from './default-check.ts';
+import { cloneProps, countNodes, nestingHeight, toV1JSON } from './props.ts';
+import type { SchemaProps, TypedValue } from './props.ts';
 
 export interface ShorthandOptions {
   /** Forbid properties a field map does not declare (`additionalProperties: false` on every object). */
