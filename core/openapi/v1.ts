@@ -571,8 +571,11 @@ function encodeField(kind: FieldKind, value: unknown): JSONValue | undefined {
     case 'boolPtr':
     case 'number':
     case 'integer':
-    case 'json':
       return value as JSONValue;
+    case 'json':
+      // Decoding clears a field given null, but the shorthand keeps a null default (it still makes its field
+      // optional), which Kubernetes' v1 conversion then leaves out.
+      return value === null ? undefined : (value as JSONValue);
     case 'jsonList':
     case 'stringList':
       return nonEmpty(value as JSONValue[]);

@@ -10,7 +10,7 @@ import { isStrfmtFormat, matchesStrfmtFormat } from '../go/strfmt.ts';
 import { compareGoStrings } from '../go/strings.ts';
 import { isFloat64AJSONInteger } from '../go/swag.ts';
 import { jsonEqual } from '../json.ts';
-import type { SchemaProps, TypedValue } from './props.ts';
+import type { V1Schema } from '../openapi/v1.ts';
 
 const IN = 'body';
 
@@ -29,31 +29,47 @@ function kindOf(value: JSONValue, int64: boolean): Kind {
   return typeof value as 'string' | 'boolean';
 }
 
+/**
+ * The converter holds the values it parsed for an integer field (its default and enum entries) as Go's int64, and
+ * every other number, including those inside JSON values, as a float64.
+ */
+function holdsInt64(schema: V1Schema): boolean {
+  return schema.type === 'integer';
+}
+
 /** reflect's ConvertibleTo + DeepEqual, as kube-openapi compares a value with an enum entry. */
-function enumMatches(value: JSONValue, valueKind: Kind, entry: TypedValue): boolean {
-  const entryKind = kindOf(entry.value, entry.int64);
+function enumMatches(value: JSONValue, valueKind: Kind, entry: JSONValue, entryInt64: boolean): boolean {
+  const entryKind = kindOf(entry, entryInt64);
   if (entryKind === 'null') return false;
-  if (typeof value === 'number' && typeof entry.value === 'number') {
-    return (entryKind === 'int64' ? Math.trunc(value) : value) === entry.value;
+  if (typeof value === 'number' && typeof entry === 'number') {
+    return (entryKind === 'int64' ? Math.trunc(value) : value) === entry;
   }
   if (valueKind === 'int64' && entryKind === 'string') {
     const codePoint = value as number;
     const valid = codePoint >= 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff);
-    return String.fromCodePoint(valid ? codePoint : 0xfffd) === entry.value;
+    return String.fromCodePoint(valid ? codePoint : 0xfffd) === entry;
   }
-  return valueKind === entryKind && jsonEqual(value, entry.value);
+  return valueKind === entryKind && jsonEqual(value, entry);
 }
 
-function formatEnum(entries: TypedValue[]): string {
-  return `[${entries.map((entry) => formatGoValue(entry.value, entry.int64)).join(' ')}]`;
+function formatEnum(schema: V1Schema): string {
+  return `[${(schema.enum ?? []).map((entry) => formatGoValue(entry, holdsInt64(schema))).join(' ')}]`;
 }
 
 function childPath(path: string, name: string): string {
   return path === '' ? name : `${path}.${name}`;
 }
 
-/** Every constraint violation, in kube-openapi's validator order; an empty list means the value is valid. */
-export function checkValue(schema: SchemaProps, value: JSONValue, int64: boolean, path = ''): string[] {
+/**
+ * Every constraint violation, in kube-openapi's validator order; an empty list means the value is valid. `int64`
+ * says whether the value is Go's int64 (a default the converter parsed for the field) rather than from JSON.
+ */
+export function checkValue(
+  schema: V1Schema,
+  value: JSONValue,
+  int64 = holdsInt64(schema),
+  path = '',
+): string[] {
   const errors: string[] = [];
   const kind = kindOf(value, int64);
   const type = schema.type ?? '';
@@ -81,7 +97,7 @@ export function checkValue(schema: SchemaProps, value: JSONValue, int64: boolean
   }
 
   if (kind === 'null') {
-    if (schema.enum?.length) errors.push(`${path} in ${IN} should be one of ${formatEnum(schema.enum)}`);
+    if (schema.enum?.length) errors.push(`${path} in ${IN} should be one of ${formatEnum(schema)}`);
     return errors;
   }
 
@@ -90,8 +106,9 @@ export function checkValue(schema: SchemaProps, value: JSONValue, int64: boolean
     errors.push(...checkNumber(schema, value as number, kind, path));
   if (kind === 'array') {
     const items = value as JSONValue[];
-    if (schema.items)
-      items.forEach((item, i) => errors.push(...checkValue(schema.items!, item, false, `${path}[${i}]`)));
+    const itemSchema = schema.items?.schema;
+    if (itemSchema)
+      items.forEach((item, i) => errors.push(...checkValue(itemSchema, item, false, `${path}[${i}]`)));
     if (schema.minItems !== undefined && items.length < schema.minItems) {
       errors.push(`${path} in ${IN} should have at least ${schema.minItems} items`);
     }
@@ -99,15 +116,18 @@ export function checkValue(schema: SchemaProps, value: JSONValue, int64: boolean
       errors.push(`${path} in ${IN} should have at most ${schema.maxItems} items`);
     }
   }
-  if (schema.enum?.length && !schema.enum.some((entry) => enumMatches(value, kind, entry))) {
-    errors.push(`${path} in ${IN} should be one of ${formatEnum(schema.enum)}`);
+  if (
+    schema.enum?.length &&
+    !schema.enum.some((entry) => enumMatches(value, kind, entry, holdsInt64(schema)))
+  ) {
+    errors.push(`${path} in ${IN} should be one of ${formatEnum(schema)}`);
   }
   if (kind === 'object') errors.push(...checkObject(schema, value as Record<string, JSONValue>, path));
   return errors;
 }
 
 /** kube-openapi's string validator reports only its first failure; the format validator runs separately. */
-function checkString(schema: SchemaProps, value: string, format: string, path: string): string[] {
+function checkString(schema: V1Schema, value: string, format: string, path: string): string[] {
   const errors: string[] = [];
   const length = [...value].length;
   if (schema.maxLength !== undefined && length > schema.maxLength) {
@@ -141,7 +161,7 @@ function toInt64(value: number): bigint {
  * kube-openapi's number validator. Its Type/Format are never set, so no range checks happen; an int64 value is
  * compared with bounds converted to int64 (truncated), a float64 value with the bounds as they are.
  */
-function checkNumber(schema: SchemaProps, value: number, kind: 'int64' | 'float64', path: string): string[] {
+function checkNumber(schema: V1Schema, value: number, kind: 'int64' | 'float64', path: string): string[] {
   const errors: string[] = [];
   const native = kind === 'int64';
   const data = BigInt(native ? value : 0);
@@ -189,7 +209,7 @@ function checkNumber(schema: SchemaProps, value: number, kind: 'int64' | 'float6
   return errors;
 }
 
-function checkObject(schema: SchemaProps, value: Record<string, JSONValue>, path: string): string[] {
+function checkObject(schema: V1Schema, value: Record<string, JSONValue>, path: string): string[] {
   const errors: string[] = [];
   const keys = Object.keys(value).sort(compareGoStrings);
   if (schema.minProperties !== undefined && keys.length < schema.minProperties) {
@@ -198,12 +218,13 @@ function checkObject(schema: SchemaProps, value: Record<string, JSONValue>, path
   if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) {
     errors.push(`${path} in ${IN} should have at most ${schema.maxProperties} properties`);
   }
-  const properties = schema.properties ?? new Map<string, SchemaProps>();
+  const properties = schema.properties ?? new Map<string, V1Schema>();
   const additional = schema.additionalProperties;
   for (const key of keys) {
     if (properties.has(key)) continue;
-    if (additional === false) errors.push(`${path}.${key} in ${IN} is a forbidden property`);
-    else if (additional) errors.push(...checkValue(additional, value[key]!, false, `${path}.${key}`));
+    if (additional?.allows === false) errors.push(`${path}.${key} in ${IN} is a forbidden property`);
+    else if (additional?.schema)
+      errors.push(...checkValue(additional.schema, value[key]!, false, `${path}.${key}`));
   }
   for (const [name, child] of properties) {
     if (Object.hasOwn(value, name))
