@@ -15,7 +15,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 import { SchemaError } from './errors.ts';
-import { compileRE2, re2Engine } from './regexp.ts';
+import { compileRE2, re2Engine } from './go/regexp.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import { compareFieldErrors } from './field-errors.ts';
 import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
@@ -60,7 +60,7 @@ function createAjv(ownProperties: boolean): Ajv {
     strict: false,
     ownProperties,
     verbose: true,
-    // Patterns are RE2, matched in linear time (core/regexp.ts).
+    // Patterns are RE2, matched in linear time (core/go/regexp.ts).
     code: { regExp: re2Engine },
   });
   addFormats(instance);

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { compileDefaulter } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
 import { exceedsDepth, isPlainObject } from './json.ts';
-import { openAPIV3ToStructural, resolveRefs } from './openapi.ts';
+import { openAPIV3ToStructural, resolveRefs } from './openapi/convert.ts';
 import { workflowLabel } from './reference.ts';
 import { schemaSections, schemaSource } from './schema-source.ts';
-import { shorthandToJSONSchema } from './shorthand.ts';
+import { shorthandToJSONSchema } from './shorthand/convert.ts';
 import type { JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy, WorkflowObject } from './types.ts';
 import { compileValidator, pointerTokens, type ValidationResult } from './validation.ts';
 
