@@ -2,8 +2,8 @@
 // defaulter and a validator (ajv), the cache of compiled Workflows, and preparing a run for admission. Import it
 // where a schema is compiled or a run judged; what only describes runs is in ./index.ts.
 export * from './yaml.ts';
-export * from './shorthand.ts';
-export * from './openapi.ts';
+export * from './shorthand/convert.ts';
+export * from './openapi/convert.ts';
 export * from './defaulting.ts';
 export * from './validation.ts';
 export * from './workflow.ts';

@@ -17,8 +17,8 @@ export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
 /** The annotations the WorkflowRun API reference defines. */
-export const DISPLAY_NAME_ANNOTATION = 'openchoreo.dev/display-name';
-export const DESCRIPTION_ANNOTATION = 'openchoreo.dev/description';
+export const DISPLAY_NAME_ANNOTATION = `${GROUP}/display-name`;
+export const DESCRIPTION_ANNOTATION = `${GROUP}/description`;
 
 export interface ObjectMeta {
   name?: string;

@@ -18,8 +18,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
 import { SchemaError } from './errors.ts';
-import { isCheckedFormat, matchesFormat } from './kube-formats.ts';
-import { compileRE2, re2Engine } from './regexp.ts';
+import { isStrfmtFormat, matchesStrfmtFormat } from './go/strfmt.ts';
+import { isFloat64AJSONInteger } from './go/swag.ts';
+import { compileRE2, re2Engine } from './go/regexp.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import { compareFieldErrors } from './field-errors.ts';
 import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
@@ -76,7 +77,7 @@ function createAjv(ownProperties: boolean): Ajv {
     ownProperties,
     verbose: true,
     validateFormats: false,
-    // Patterns are RE2, matched in linear time (core/regexp.ts).
+    // Patterns are RE2, matched in linear time (core/go/regexp.ts).
     code: { regExp: re2Engine },
   });
   instance.addKeyword({
@@ -87,7 +88,8 @@ function createAjv(ownProperties: boolean): Ajv {
   instance.addKeyword({
     keyword: KUBE_FORMAT,
     schemaType: 'string',
-    compile: (format: string) => (data: JSONValue) => typeof data !== 'string' || matchesFormat(format, data),
+    compile: (format: string) => (data: JSONValue) =>
+      typeof data !== 'string' || matchesStrfmtFormat(format, data),
   });
   instance.addKeyword({
     keyword: KUBE_MULTIPLE_OF,
@@ -121,18 +123,6 @@ function hasKubeType(data: JSONValue, { types, nullable, format }: KubeType): bo
   if (format !== '' && !stringLike) return matches;
   if (format !== '' && !types.includes('number') && !types.includes('integer')) return true;
   return matches;
-}
-
-/**
- * go-openapi/swag's IsFloat64AJSONInteger: within +-(2^53 - 1), and integral, or positive and so close to its
- * integer part (relative error below 1e-9) that it counts as one.
- */
-function isFloat64AJSONInteger(value: number): boolean {
-  if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false;
-  if (Number.isInteger(value)) return true;
-  if (value < 1) return false;
-  const truncated = Math.trunc(value);
-  return (value - truncated) / (value + truncated) < 1e-9;
 }
 
 /** kube-openapi's MultipleOf: the quotient (for a factor below 1, the value times its inverse) is integral. */
@@ -333,7 +323,7 @@ function prepareForAjv(
     }
   }
   rewriteOpenAPIBounds(out, schema);
-  const format = typeof schema.format === 'string' && isCheckedFormat(schema.format) ? schema.format : '';
+  const format = typeof schema.format === 'string' && isStrfmtFormat(schema.format) ? schema.format : '';
   if (format !== '') out[KUBE_FORMAT] = format;
   const types =
     schema['x-kubernetes-int-or-string'] === true

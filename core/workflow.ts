@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { compileDefaulter } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
 import { exceedsDepth, isPlainObject } from './json.ts';
-import { openAPIV3ToStructuralAndJSONSchema, resolveRefs, stripVendorExtensions } from './openapi.ts';
+import { openAPIV3ToStructuralAndJSONSchema, resolveRefs, stripVendorExtensions } from './openapi/convert.ts';
 import { rejectUnknownFields } from './openapi/v1.ts';
 import { workflowLabel } from './reference.ts';
 import { schemaSections, schemaSource } from './schema-source.ts';
-import { shorthandToJSONSchema } from './shorthand.ts';
+import { shorthandToJSONSchema } from './shorthand/convert.ts';
 import type { JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy, WorkflowObject } from './types.ts';
 import { compileValidator, pointerTokens, type ValidationResult } from './validation.ts';
 

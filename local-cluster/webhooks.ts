@@ -2,6 +2,7 @@
 // no Service needed. Settings match what the Helm chart installs.
 import { stringify } from 'yaml';
 
+import { API_VERSION, DISPLAY_NAME_ANNOTATION, GROUP } from '../core/index.ts';
 import type { Cluster } from './controlplane.ts';
 import { waitUntil } from './processes.ts';
 import { check } from './tools.ts';
@@ -22,7 +23,7 @@ export const DEFAULT_WEBHOOK_NAME = 'workflowrun-webhook';
 const OPERATIONS = ['CREATE', 'UPDATE'];
 
 function rule(resources: string[]) {
-  return { apiGroups: ['openchoreo.dev'], apiVersions: ['*'], operations: OPERATIONS, resources, scope: '*' };
+  return { apiGroups: [GROUP], apiVersions: ['*'], operations: OPERATIONS, resources, scope: '*' };
 }
 
 export function webhookConfigurations(registration: WebhookRegistration): object[] {
@@ -47,15 +48,15 @@ export function webhookConfigurations(registration: WebhookRegistration): object
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
       metadata: { name },
-      webhooks: [webhook('mutate-workflowrun.openchoreo.dev', '/mutate-workflowrun', ['workflowruns'])],
+      webhooks: [webhook(`mutate-workflowrun.${GROUP}`, '/mutate-workflowrun', ['workflowruns'])],
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
       metadata: { name },
       webhooks: [
-        webhook('validate-workflowrun.openchoreo.dev', '/validate-workflowrun', ['workflowruns']),
-        webhook('validate-workflow.openchoreo.dev', '/validate-workflow', ['workflows', 'clusterworkflows']),
+        webhook(`validate-workflowrun.${GROUP}`, '/validate-workflowrun', ['workflowruns']),
+        webhook(`validate-workflow.${GROUP}`, '/validate-workflow', ['workflows', 'clusterworkflows']),
       ],
     },
   ];
@@ -88,7 +89,7 @@ export type WebhookProbe = (cluster: Cluster) => Promise<boolean>;
 // (a denial, or a failed call), or the mutating webhook has added its display name.
 export const defaultWebhookProbe: WebhookProbe = async (cluster) => {
   const run = {
-    apiVersion: 'openchoreo.dev/v1alpha1',
+    apiVersion: API_VERSION,
     kind: 'WorkflowRun',
     metadata: { name: 'webhook-probe', namespace: 'default' },
     spec: { workflow: { name: 'webhook-probe-no-such-workflow', parameters: {} } },
@@ -99,7 +100,7 @@ export const defaultWebhookProbe: WebhookProbe = async (cluster) => {
   if (result.stderr.includes('admission webhook')) return true;
   if (result.code !== 0) return false;
   const created = JSON.parse(result.stdout) as { metadata?: { annotations?: Record<string, string> } };
-  return created.metadata?.annotations?.['openchoreo.dev/display-name'] !== undefined;
+  return created.metadata?.annotations?.[DISPLAY_NAME_ANNOTATION] !== undefined;
 };
 
 // Polls until newly registered configurations take effect (the API server picks them up asynchronously).

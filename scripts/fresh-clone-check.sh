@@ -38,12 +38,13 @@ cleanup() {
 trap cleanup EXIT
 
 # Processes whose command line names the clone: etcd and kube-apiserver from its .cache/bin, the webhook from its
-# source. Read from /proc with shell builtins, so no helper process of ours is counted.
+# source. Read from /proc with shell builtins, so no helper process of ours is counted; stderr is redirected before
+# the input so a process that ends between the glob and the read is skipped silently.
 processes_of_clone() {
   local entry cmdline
   for entry in /proc/[0-9]*; do
     [[ "${entry#/proc/}" == "$$" ]] && continue
-    cmdline=$(tr '\0' ' ' <"$entry/cmdline" 2>/dev/null) || continue
+    cmdline=$(tr '\0' ' ' 2>/dev/null <"$entry/cmdline") || continue
     [[ "$cmdline" == *"$clone/"* ]] && printf '  pid %s: %s\n' "${entry#/proc/}" "$cmdline"
   done
   return 0

@@ -207,7 +207,7 @@ export class InformerWorkflows implements WorkflowLookup {
     const problems = [...this.#informers.values()]
       .filter((informer) => !informer.synced)
       .map((informer) => `informer for ${informer.resource} not synced`);
-    if (!this.#discovered) problems.push('API discovery of openchoreo.dev pending');
+    if (!this.#discovered) problems.push(`API discovery of ${GROUP} pending`);
     return problems;
   }
 

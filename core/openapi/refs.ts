@@ -1,8 +1,9 @@
 // Inlining of local `$ref`s, with the rules and error texts of OpenChoreo's resolver (internal/schema/ref_resolver.go).
 import type { JSONObject, JSONValue } from '../types.ts';
-import { goQuote, goTypeName } from '../go.ts';
+import { goTypeName } from '../go/fmt.ts';
+import { goQuote } from '../go/strconv.ts';
 import { getOwn, isPlainObject, setOwn } from '../json.ts';
-import { childPath, copyJSON, requireSchemaObject, schemaError, type SchemaPath } from './json.ts';
+import { childPath, copyJSON, requireSchemaObject, schemaError, type SchemaPath } from './schema-path.ts';
 
 /** OpenChoreo's limit on how deep the resolver may walk (schema levels plus `$ref` hops). */
 export const MAX_REF_DEPTH = 64;

@@ -3,9 +3,9 @@
 // order, so a schema with several problems reports the one Kubernetes reports (properties in sorted order, where Go
 // visits them in random order).
 import type { JSONObject, JSONValue } from '../types.ts';
-import { compareGoStrings } from '../go.ts';
+import { compareGoStrings } from '../go/strings.ts';
 import { setOwn } from '../json.ts';
-import { childPath, nonEmpty, schemaError, type SchemaPath } from './json.ts';
+import { childPath, nonEmpty, schemaError, type SchemaPath } from './schema-path.ts';
 import { encodeValidationRule, type V1Schema } from './v1.ts';
 
 /** Builds the structural schema; throws a SchemaError prefixed `failed to build structural schema: `. */

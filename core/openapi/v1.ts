@@ -11,7 +11,14 @@
 // - `null` clears a pointer, slice or map field and leaves any other field as it was;
 // - a value of the wrong JSON type is an error naming the Go field path and type.
 import type { JSONObject, JSONValue } from '../types.ts';
-import { compareGoStrings } from '../go.ts';
+import {
+  decodesAsInt64,
+  foldGoFieldName,
+  unmarshalTypeMessage,
+  unmarshalValueKind,
+  unsupportedValueMessage,
+} from '../go/encoding-json.ts';
+import { compareGoStrings } from '../go/strings.ts';
 import { isPlainObject, setOwn } from '../json.ts';
 import {
   MAX_SCHEMA_NESTING,
@@ -23,7 +30,7 @@ import {
   sortedKeys,
   type GoFieldInfo,
   type SchemaPath,
-} from './json.ts';
+} from './schema-path.ts';
 
 export interface V1SchemaOrArray {
   schema?: V1Schema;
@@ -210,7 +217,7 @@ function structSpec(goName: string, fields: readonly FieldSpec[]): StructSpec {
   return {
     goName,
     byName: new Map(fields.map((field) => [field.name, field])),
-    byFoldedName: new Map(fields.map((field) => [foldName(field.name), field])),
+    byFoldedName: new Map(fields.map((field) => [foldGoFieldName(field.name), field])),
     goFields: new Map(
       fields.map((field) => [
         field,
@@ -223,16 +230,6 @@ function structSpec(goName: string, fields: readonly FieldSpec[]): StructSpec {
 const SCHEMA_STRUCT = structSpec('JSONSchemaProps', SCHEMA_FIELDS);
 const EXTERNAL_DOCS_STRUCT = structSpec('ExternalDocumentation', EXTERNAL_DOCS_FIELDS);
 const VALIDATION_RULE_STRUCT = structSpec('ValidationRule', VALIDATION_RULE_FIELDS);
-
-// Go compares field names under Unicode simple case folding; the only non-ASCII letters that fold onto ASCII ones
-// are the long s and the Kelvin sign.
-function foldName(name: string): string {
-  return name.replace(/[a-z\u017f\u212a]/g, (letter) => {
-    if (letter === '\u017f') return 'S';
-    if (letter === '\u212a') return 'K';
-    return letter.toUpperCase();
-  });
-}
 
 type Target = Record<string, unknown>;
 
@@ -260,8 +257,7 @@ function assertMarshalable(value: JSONValue, path: SchemaPath | undefined, depth
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
-      const text = Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf';
-      throw schemaError(`failed to marshal schema: json: unsupported value: ${text}`, path);
+      throw schemaError(`failed to marshal schema: ${unsupportedValueMessage(value)}`, path);
     }
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => assertMarshalable(item, childPath(path, index), depth + 1));
@@ -338,7 +334,8 @@ class Decoder {
   ): Target {
     for (const key of sortedKeys(value)) {
       const field =
-        spec.byName.get(key) ?? (this.caseSensitive ? undefined : spec.byFoldedName.get(foldName(key)));
+        spec.byName.get(key) ??
+        (this.caseSensitive ? undefined : spec.byFoldedName.get(foldGoFieldName(key)));
       if (field === undefined) {
         if (this.disallowUnknownFields) {
           this.firstTypeError ??= new DecodeError(
@@ -378,7 +375,7 @@ class Decoder {
         return;
       case 'integer':
         if (typeof value !== 'number') this.typeError(value, goType, path);
-        else if (!isInt64(value)) this.typeError(value, goType, path, `number ${String(value)}`);
+        else if (!decodesAsInt64(value)) this.typeError(value, goType, path, `number ${String(value)}`);
         else target[name] = value;
         return;
       case 'json':
@@ -496,11 +493,13 @@ class Decoder {
     });
   }
 
-  private typeError(value: JSONValue, goType: string, path: SchemaPath, valueText = jsonKind(value)): void {
-    this.firstTypeError ??= new DecodeError(
-      `json: cannot unmarshal ${valueText} into ${goLocation(path)} of type ${goType}`,
-      path,
-    );
+  private typeError(
+    value: JSONValue,
+    goType: string,
+    path: SchemaPath,
+    valueText = unmarshalValueKind(value),
+  ): void {
+    this.firstTypeError ??= new DecodeError(unmarshalTypeMessage(valueText, goLocation(path), goType), path);
   }
 }
 
@@ -554,29 +553,6 @@ function decodeDependencies(
   return map;
 }
 
-function isInt64(value: number): boolean {
-  // Go parses the number's JSON text as an int64: no fraction, no exponent, in range.
-  const text = String(value);
-  if (!/^-?\d+$/.test(text)) return false;
-  const n = BigInt(text);
-  return n >= -(2n ** 63n) && n < 2n ** 63n;
-}
-
-function jsonKind(value: JSONValue): string {
-  if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return 'string';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'bool';
-    default:
-      return 'object';
-  }
-}
-
 // Go names the struct the error happened in and the JSON names of the struct fields on the way there (map keys and
 // list indexes left out). An error that surfaces from a nested decoder is named after the outer struct.
 function goLocation(path: SchemaPath): string {
@@ -623,8 +599,11 @@ function encodeField(kind: FieldKind, value: unknown): JSONValue | undefined {
     case 'boolPtr':
     case 'number':
     case 'integer':
-    case 'json':
       return value as JSONValue;
+    case 'json':
+      // Decoding clears a field given null, but the shorthand keeps a null default (it still makes its field
+      // optional), which Kubernetes' v1 conversion then leaves out.
+      return value === null ? undefined : (value as JSONValue);
     case 'jsonList':
     case 'stringList':
       return nonEmpty(value as JSONValue[]);

@@ -104,7 +104,7 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
     .option('-p, --set <path=value>', 'set a parameter (repeatable)', collectRepeated)
     .option('--values <file>', 'YAML/JSON map of parameters (repeatable, later files win)', collectRepeated)
     .option('-f, --filename <file>', 'a WorkflowRun manifest to start from (- for stdin)')
-    .option('--display-name <text>', 'human-readable name (annotation openchoreo.dev/display-name)')
+    .option('--display-name <text>', `human-readable name (annotation ${DISPLAY_NAME_ANNOTATION})`)
     .addOption(
       new Option('--dry-run <strategy>', 'client: check only; server: also run admission, store nothing')
         .choices(DRY_RUN)

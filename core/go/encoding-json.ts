@@ -1,8 +1,11 @@
-// json.Unmarshal into Go's `any`, as the converter uses it for object/array defaults, enums and examples: the same
-// inputs are accepted and refused, with Go's error texts (`invalid character 'x' looking for beginning of value`,
-// `unexpected end of JSON input`, ...). The value itself comes from JSON.parse once the text is known to be valid.
+// Go's encoding/json as the schema converters meet it:
+// - json.Unmarshal into Go's `any`, as the shorthand converter uses it for object/array defaults, enums and examples:
+//   the same inputs are accepted and refused, with Go's error texts (`invalid character 'x' looking for beginning of
+//   value`, `unexpected end of JSON input`, ...). The value itself comes from JSON.parse once the text is valid.
+// - the rules and messages of decoding into a Go struct (how keys find fields, which numbers fit an int64, how a type
+//   error is worded) and of marshalling a number JSON cannot hold, which core/openapi/v1.ts decodes schemas by.
 import type { JSONValue } from '../types.ts';
-import { goQuote } from '../go.ts';
+import { goQuote } from './strconv.ts';
 
 /** Nesting allowed in a JSON literal; Go allows 10000, far more than any schema default needs or JS recursion likes. */
 export const MAX_JSON_DEPTH = 1000;
@@ -114,7 +117,7 @@ function scan(text: string): void {
     }
     const literalText = text.slice(start, pos);
     if (!Number.isFinite(Number(literalText))) {
-      throw new GoJSONError(`json: cannot unmarshal number ${literalText} into Go value of type float64`);
+      throw new GoJSONError(unmarshalTypeMessage(`number ${literalText}`, 'Go value', 'float64'));
     }
   };
 
@@ -194,4 +197,51 @@ function scan(text: string): void {
 export function parseGoJSON(text: string): JSONValue {
   scan(text);
   return JSON.parse(text) as JSONValue;
+}
+
+/**
+ * The form under which Go's decoder matches a JSON key with a struct field's name: Unicode simple case folding, where
+ * the only non-ASCII letters that fold onto ASCII ones are the long s and the Kelvin sign.
+ */
+export function foldGoFieldName(name: string): string {
+  return name.replace(/[a-z\u017f\u212a]/g, (letter) => {
+    if (letter === '\u017f') return 'S';
+    if (letter === '\u212a') return 'K';
+    return letter.toUpperCase();
+  });
+}
+
+/** Whether Go decodes the number into an int64: its JSON text has no fraction or exponent and is in range. */
+export function decodesAsInt64(value: number): boolean {
+  const text = String(value);
+  if (!/^-?\d+$/.test(text)) return false;
+  const n = BigInt(text);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
+/** The JSON kind an UnmarshalTypeError names for a value. */
+export function unmarshalValueKind(value: JSONValue): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'bool';
+    default:
+      return 'object';
+  }
+}
+
+/** An UnmarshalTypeError's text; `location` is `Go value` or `Go struct field T.a.b`. */
+export function unmarshalTypeMessage(valueText: string, location: string, goType: string): string {
+  return `json: cannot unmarshal ${valueText} into ${location} of type ${goType}`;
+}
+
+/** json.Marshal's refusal of NaN and the infinities. */
+export function unsupportedValueMessage(value: number): string {
+  const text = Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf';
+  return `json: unsupported value: ${text}`;
 }

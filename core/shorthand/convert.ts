@@ -1,26 +1,26 @@
 // OpenChoreo's shorthand parameter schema (v0.17 `spec.schema.parameters` / `spec.schema.types`) turned into JSON
 // Schema, re-implementing OpenChoreo's ExtractSchema: the same grammar, the same accepted and refused inputs, the
-// same error texts, and the same output (Kubernetes v1 JSONSchemaProps JSON, keys in its field order).
+// same error texts, and the same output: the tree is built as the V1Schema the openAPIV3Schema path decodes into and
+// written by the same encoder (Kubernetes v1 JSONSchemaProps JSON, keys in its field order).
 // Beyond OpenChoreo it bounds hostile input: nesting depth, total schema size and alias chains are limited.
-import { SchemaError } from './errors.ts';
-import { exceedsDepth, isPlainObject, setOwn } from './json.ts';
-import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
-import { checkValue } from './shorthand/default-check.ts';
+import { SchemaError } from '../errors.ts';
+import { exceedsDepth, isPlainObject, setOwn } from '../json.ts';
+import type { JSONObject, JSONSchema, JSONValue } from '../types.ts';
+import { GoJSONError, MAX_JSON_DEPTH, parseGoJSON } from '../go/encoding-json.ts';
+import { goTypeName } from '../go/fmt.ts';
 import {
-  compareGoStrings,
   GoParseError,
   goQuote,
-  goTrimSpace,
-  goTypeName,
   goUnquoteDouble,
-  isGoSpace,
   parseGoBool,
   parseGoFloat64,
   parseGoInt64,
-} from './go.ts';
-import { GoJSONError, MAX_JSON_DEPTH, parseGoJSON } from './shorthand/json.ts';
-import { cloneProps, countNodes, nestingHeight, toV1JSON } from './shorthand/props.ts';
-import type { SchemaProps, TypedValue } from './shorthand/props.ts';
+} from '../go/strconv.ts';
+import { compareGoStrings, goTrimSpace } from '../go/strings.ts';
+import { isGoSpace } from '../go/unicode.ts';
+import { encodeV1Schema, type V1Schema } from '../openapi/v1.ts';
+import { checkValue } from './default-check.ts';
+import { canonicalJSON, cloneSchema, countNodes, nestingHeight } from './schema-tree.ts';
 
 export interface ShorthandOptions {
   /** Forbid properties a field map does not declare (`additionalProperties: false` on every object). */
@@ -152,37 +152,40 @@ function unquoteIfNeeded(value: string): string {
   return value;
 }
 
-/** A marker value as the JSON value a field of `schemaType` holds. Throws Go-worded errors. */
-function parseValueForType(value: string, schemaType: string): TypedValue {
+/**
+ * A marker value as the JSON value a field of `schemaType` holds (object keys in Go's order). Go holds an integer
+ * field's value as an int64, every other number as a float64. Throws Go-worded errors.
+ */
+function parseValueForType(value: string, schemaType: string): JSONValue {
   switch (schemaType) {
     case 'string':
-      return { value: unquoteIfNeeded(value), int64: false };
+      return unquoteIfNeeded(value);
     case 'integer':
       if (value === '') throw new GoParseError('empty integer value');
-      return { value: parseGoInt64(value), int64: true };
+      return parseGoInt64(value);
     case 'number':
       if (value === '') throw new GoParseError('empty number value');
-      return { value: requireFinite(parseGoFloat64(value)), int64: false };
+      return requireFinite(parseGoFloat64(value));
     case 'boolean':
-      return { value: parseGoBool(value), int64: false };
+      return parseGoBool(value);
     case 'array':
     case 'object':
       if (goTrimSpace(value) === '') throw new GoParseError(`empty ${schemaType} value`);
-      return { value: parseGoJSON(value), int64: false };
+      return canonicalJSON(parseGoJSON(value));
     default:
       throw new GoParseError(`unsupported schema type ${goQuote(schemaType)}`);
   }
 }
 
 /** `example=`: JSON for `{`/`[`, else a bool, an integer, a float, or the text as written. */
-function parseArbitraryValue(raw: string): TypedValue {
+function parseArbitraryValue(raw: string): JSONValue {
   const value = goTrimSpace(raw);
-  if (value === '') return { value: '', int64: false };
-  if (value.startsWith('{') || value.startsWith('[')) return { value: parseGoJSON(value), int64: false };
-  const attempts: (() => TypedValue)[] = [
-    () => ({ value: parseGoBool(value), int64: false }),
-    () => ({ value: parseGoInt64(value), int64: true }),
-    () => ({ value: requireFinite(parseGoFloat64(value)), int64: false }),
+  if (value === '') return '';
+  if (value.startsWith('{') || value.startsWith('[')) return canonicalJSON(parseGoJSON(value));
+  const attempts: (() => JSONValue)[] = [
+    () => parseGoBool(value),
+    () => parseGoInt64(value),
+    () => requireFinite(parseGoFloat64(value)),
   ];
   for (const attempt of attempts) {
     try {
@@ -191,7 +194,7 @@ function parseArbitraryValue(raw: string): TypedValue {
       if (!(error instanceof GoParseError) || error instanceof NonFiniteNumberError) throw error;
     }
   }
-  return { value, int64: false };
+  return value;
 }
 
 function describeDefaultErrors(errors: string[]): string {
@@ -199,7 +202,7 @@ function describeDefaultErrors(errors: string[]): string {
 }
 
 class Converter {
-  private readonly typeCache = new Map<string, SchemaProps>();
+  private readonly typeCache = new Map<string, V1Schema>();
   private readonly typeStack: string[] = [];
   private nodes = 0;
 
@@ -209,16 +212,16 @@ class Converter {
   ) {}
 
   /** A field map (inline object or custom type definition), with an optional `$default` for the object itself. */
-  buildObjectSchema(fields: JSONObject, depth: number): SchemaProps {
+  buildObjectSchema(fields: JSONObject, depth: number): V1Schema {
     this.enter(depth);
     const hasObjectDefault = Object.hasOwn(fields, '$default');
     const names = Object.keys(fields)
       .filter((name) => name !== '$default')
       .sort(compareGoStrings);
-    const properties = new Map<string, SchemaProps>();
+    const properties = new Map<string, V1Schema>();
     const required: string[] = [];
     for (const name of names) {
-      let schema: SchemaProps;
+      let schema: V1Schema;
       try {
         schema = this.buildFieldSchema(fields[name]!, depth + 1);
       } catch (error) {
@@ -229,9 +232,9 @@ class Converter {
       properties.set(name, schema);
       if (schema.default === undefined) required.push(name);
     }
-    const result: SchemaProps = { type: 'object', properties };
+    const result: V1Schema = { type: 'object', properties };
     if (required.length > 0) result.required = required;
-    if (this.options.setAdditionalPropertiesFalse) result.additionalProperties = false;
+    if (this.options.setAdditionalPropertiesFalse) result.additionalProperties = { allows: false };
     if (hasObjectDefault) {
       try {
         this.applyObjectDefault(result, fields.$default!);
@@ -243,33 +246,33 @@ class Converter {
     return result;
   }
 
-  private applyObjectDefault(schema: SchemaProps, raw: JSONValue): void {
+  private applyObjectDefault(schema: V1Schema, raw: JSONValue): void {
     let value: JSONObject;
     if (isPlainObject(raw)) {
       if (exceedsDepth(raw, MAX_JSON_DEPTH)) fail(`value nests deeper than ${MAX_JSON_DEPTH} levels`);
       value = raw;
     } else if (typeof raw === 'string') {
-      const parsed = parseOrFail('value is not a valid object', () => parseValueForType(raw, 'object').value);
+      const parsed = parseOrFail('value is not a valid object', () => parseValueForType(raw, 'object'));
       if (!isPlainObject(parsed)) fail(`value must be an object, got ${goTypeName(parsed)}`);
       value = parsed;
     } else {
       fail(`value must be an object or JSON string, got ${goTypeName(raw)}`);
     }
-    schema.default = { value, int64: false };
+    schema.default = canonicalJSON(value);
     if (!this.options.skipDefaultValidation) {
-      const errors = checkValue(schema, value, false);
+      const errors = checkValue(schema, value);
       if (errors.length > 0) fail(`default value does not satisfy schema: ${describeDefaultErrors(errors)}`);
     }
   }
 
-  private buildFieldSchema(raw: JSONValue, depth: number): SchemaProps {
+  private buildFieldSchema(raw: JSONValue, depth: number): V1Schema {
     if (typeof raw === 'string') return this.schemaFromString(raw, depth);
     if (isPlainObject(raw)) return this.buildObjectSchema(raw, depth);
     return fail(`unsupported field definition of type ${goTypeName(raw)}`);
   }
 
   /** `type | marker=value ...`: the type part up to the first `|`, constraint markers after it. */
-  private schemaFromString(expression: string, depth: number): SchemaProps {
+  private schemaFromString(expression: string, depth: number): V1Schema {
     const trimmed = goTrimSpace(expression);
     if (trimmed === '') fail('empty schema expression');
     const pipe = trimmed.indexOf('|');
@@ -280,7 +283,7 @@ class Converter {
     return schema;
   }
 
-  private schemaFromType(typeExpression: string, depth: number): SchemaProps {
+  private schemaFromType(typeExpression: string, depth: number): V1Schema {
     switch (typeExpression) {
       case 'string':
       case 'integer':
@@ -314,23 +317,26 @@ class Converter {
     return this.schemaFromCustomType(typeExpression, depth);
   }
 
-  private arraySchema(itemType: string, depth: number): SchemaProps {
+  private arraySchema(itemType: string, depth: number): V1Schema {
     this.enter(depth);
-    return { type: 'array', items: this.schemaFromType(itemType, depth + 1) };
+    return { type: 'array', items: { schema: this.schemaFromType(itemType, depth + 1) } };
   }
 
-  private mapSchema(valueType: string, depth: number): SchemaProps {
+  private mapSchema(valueType: string, depth: number): V1Schema {
     this.enter(depth);
-    return { type: 'object', additionalProperties: this.schemaFromType(valueType, depth + 1) };
+    return {
+      type: 'object',
+      additionalProperties: { allows: true, schema: this.schemaFromType(valueType, depth + 1) },
+    };
   }
 
   /** A named type from `types`, built once and copied at every use; cycles are refused. */
-  private schemaFromCustomType(name: string, depth: number): SchemaProps {
+  private schemaFromCustomType(name: string, depth: number): V1Schema {
     const cached = this.typeCache.get(name);
     if (cached !== undefined) {
       if (depth + nestingHeight(cached) > MAX_SCHEMA_DEPTH) this.tooDeep();
       this.count(countNodes(cached));
-      return cloneProps(cached);
+      return cloneSchema(cached);
     }
     const cycleStart = this.typeStack.indexOf(name);
     if (cycleStart !== -1) {
@@ -343,7 +349,7 @@ class Converter {
     }
     const definition = this.types[name]!;
     this.typeStack.push(name);
-    let built: SchemaProps;
+    let built: V1Schema;
     try {
       if (typeof definition === 'string') built = this.schemaFromString(definition, depth);
       else if (isPlainObject(definition)) built = this.buildObjectSchema(definition, depth);
@@ -352,10 +358,10 @@ class Converter {
       this.typeStack.pop();
     }
     this.typeCache.set(name, built);
-    return cloneProps(built);
+    return cloneSchema(built);
   }
 
-  private applyConstraints(schema: SchemaProps, expression: string, schemaType: string): void {
+  private applyConstraints(schema: V1Schema, expression: string, schemaType: string): void {
     if (goTrimSpace(expression) === '') return;
     for (const token of tokenizeConstraints(expression)) {
       const equals = token.indexOf('=');
@@ -374,13 +380,13 @@ class Converter {
       }
     }
     if (!this.options.skipDefaultValidation && schema.default !== undefined) {
-      const errors = checkValue(schema, schema.default.value, schema.default.int64);
+      const errors = checkValue(schema, schema.default);
       if (errors.length > 0) fail(`invalid default value: ${describeDefaultErrors(errors)}`);
     }
   }
 
   /** Applies one known marker; false when `key` is not a marker the shorthand knows. */
-  private applyMarker(schema: SchemaProps, key: string, value: string, schemaType: string): boolean {
+  private applyMarker(schema: V1Schema, key: string, value: string, schemaType: string): boolean {
     const context = (what = key) => `invalid ${what} ${goQuote(value)}`;
     const float = () => parseOrFail(context, () => requireFinite(parseGoFloat64(value)));
     const int = () => parseOrFail(context, () => parseGoInt64(value));
@@ -477,7 +483,7 @@ function hasAllowedPrefix(key: string): boolean {
 
 /**
  * OpenChoreo's ExtractSchema: a shorthand field map (plus named `types`) as JSON Schema in Kubernetes v1
- * JSONSchemaProps JSON form. Every field without a default is required. An inline `$types` map in `parameters` adds
+ * JSONV1Schema JSON form. Every field without a default is required. An inline `$types` map in `parameters` adds
  * types (`types` wins on a name clash). Throws SchemaError with OpenChoreo's texts, e.g.
  * `field "port": invalid default value: ...`; `error.field` is the dotted path of field names.
  */
@@ -506,5 +512,5 @@ export function shorthandToJSONSchema(
     fields = remaining;
   }
   const converter = new Converter(allTypes, options);
-  return toV1JSON(converter.buildObjectSchema(fields, 0));
+  return encodeV1Schema(converter.buildObjectSchema(fields, 0));
 }

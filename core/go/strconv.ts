@@ -1,48 +1,7 @@
-// The handful of Go standard-library behaviours the schema converters depend on (strconv parsing and quoting,
-// unicode.IsSpace, fmt's %v and %T, byte-order string sorting). OpenChoreo's error texts and accepted inputs come
-// from these, so they are reproduced here rather than approximated with their JavaScript look-alikes.
-import type { JSONValue } from './types.ts';
-
-/** unicode.IsSpace: ASCII whitespace plus NEL, NBSP and the Unicode space separators; unlike JS, not U+FEFF. */
-export function isGoSpace(char: string): boolean {
-  const code = char.codePointAt(0) ?? -1;
-  if (code <= 0xff) {
-    return (code >= 0x09 && code <= 0x0d) || code === 0x20 || code === 0x85 || code === 0xa0;
-  }
-  return (
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
-
-/** strings.TrimSpace. */
-export function goTrimSpace(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && isGoSpace(value[start]!)) start++;
-  while (end > start && isGoSpace(value[end - 1]!)) end--;
-  return start === 0 && end === value.length ? value : value.slice(start, end);
-}
-
-/** sort.Strings order: byte order of the UTF-8 encodings, which is code point order (not UTF-16 unit order). */
-export function compareGoStrings(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
-    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
-    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
+// Go's strconv as the schema converters meet it: ParseInt, ParseBool and ParseFloat with their accepted literals and
+// error texts, Quote (what `%q` prints), Unquote of a double-quoted literal, and FormatFloat's `%g` form. OpenChoreo's
+// error texts and accepted inputs come from these, so they are reproduced rather than approximated with their
+// JavaScript look-alikes.
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
@@ -285,22 +244,6 @@ export function goUnquoteDouble(literal: string): string | undefined {
   return out;
 }
 
-/** The name `%T` prints for a value decoded from JSON/YAML into Go's `any`. */
-export function goTypeName(value: JSONValue | undefined): string {
-  if (value === null || value === undefined) return '<nil>';
-  if (Array.isArray(value)) return '[]interface {}';
-  switch (typeof value) {
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return 'float64';
-    default:
-      return 'map[string]interface {}';
-  }
-}
-
 /** strconv.FormatFloat(value, 'g', -1, 64), which is how `%v` prints a float64. */
 export function formatGoFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
@@ -313,18 +256,4 @@ export function formatGoFloat(value: number): string {
     return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
   return String(value);
-}
-
-/**
- * `%v` of a value: int64 numbers (parsed by ParseInt) print as integers, float64 as `%g`, slices as `[a b]`,
- * maps as `map[k:v]` with sorted keys.
- */
-export function formatGoValue(value: JSONValue | undefined, isInt64 = false): string {
-  if (value === null || value === undefined) return '<nil>';
-  if (typeof value === 'number') return isInt64 ? String(value) : formatGoFloat(value);
-  if (typeof value === 'string') return value;
-  if (typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map((item) => formatGoValue(item)).join(' ')}]`;
-  const keys = Object.keys(value).sort(compareGoStrings);
-  return `map[${keys.map((key) => `${key}:${formatGoValue(value[key])}`).join(' ')}]`;
 }

@@ -1,14 +1,14 @@
 // OpenChoreo's v1.x parameter schema format (`spec.parameters.openAPIV3Schema`): the conversions of its
 // internal/schema/openapiv3.go, with the same results and error texts. Every function copies; no input is changed.
-import { SchemaError } from './errors.ts';
-import type { JSONObject, JSONSchema } from './types.ts';
-import { copyJSON, requireSchemaObject } from './openapi/json.ts';
-import { resolveRefs } from './openapi/refs.ts';
-import { buildStructural } from './openapi/structural.ts';
-import { decodeV1Schema, encodeV1Schema, sortRequiredFields } from './openapi/v1.ts';
+import { SchemaError } from '../errors.ts';
+import type { JSONObject, JSONSchema } from '../types.ts';
+import { copyJSON, requireSchemaObject } from './schema-path.ts';
+import { resolveRefs } from './refs.ts';
+import { buildStructural } from './structural.ts';
+import { decodeV1Schema, encodeV1Schema, sortRequiredFields } from './v1.ts';
 
-export { resolveRefs, MAX_REF_DEPTH, MAX_RESOLUTION_WORK } from './openapi/refs.ts';
-export { MAX_SCHEMA_NESTING } from './openapi/json.ts';
+export { resolveRefs, MAX_REF_DEPTH, MAX_RESOLUTION_WORK } from './refs.ts';
+export { MAX_SCHEMA_NESTING } from './schema-path.ts';
 
 /** True for the vendor keys OpenChoreo ignores: `x-` plus at least one character, but not `x-kubernetes-*`. */
 function isVendorExtension(key: string): boolean {

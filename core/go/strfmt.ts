@@ -1,9 +1,11 @@
-// The string formats Kubernetes checks in a custom resource, and how: kube-openapi's strfmt registry (on Go's
-// time, net, net/url and net/mail parsers and govalidator), restricted to the formats apiextensions keeps
+// go-openapi/strfmt as kube-openapi has it: the string formats Kubernetes checks in a custom resource and how (on
+// Go's time, net, net/url and net/mail parsers and govalidator), restricted to the formats apiextensions keeps
 // (StripUnsupportedFormatsPostProcessorForVersion at the 1.34 compatibility version of a 1.35 API server, so
 // k8s-short-name and k8s-long-name count). Any other format is dropped, as Kubernetes drops it. The differential
 // test (test/differential) holds each checker against the Go code.
-import { isIP } from 'node:net';
+import { parsesAsCIDR, parsesAsIP, parsesAsMAC, parsesAsSloppyIP } from './net.ts';
+import { parsesAsMailAddress } from './net-mail.ts';
+import { parsesAsRequestURI } from './net-url.ts';
 
 /** Format names compare without their dashes (`date-time` is `datetime`), as strfmt normalises them. */
 function normalized(format: string): string {
@@ -29,16 +31,16 @@ const GO_SPACE = '[\\t\\n\\f\\r ]';
 
 const CHECKS: Record<string, (value: string) => boolean> = {
   bsonobjectid: (value) => /^[0-9a-fA-F]{24}$/.test(value),
-  uri: isRequestURI,
-  email: isMailAddress,
+  uri: parsesAsRequestURI,
+  email: parsesAsMailAddress,
   hostname: (value) =>
     HOSTNAME.test(value) &&
     byteLength(value) <= 255 &&
     value.split('.').every((label) => byteLength(label) <= 63),
   ipv4: (value) => parsesAsSloppyIP(value) && value.includes('.'),
   ipv6: (value) => parsesAsIP(value) && value.includes(':'),
-  cidr: isCIDR,
-  mac: isMAC,
+  cidr: parsesAsCIDR,
+  mac: parsesAsMAC,
   uuid: (value) => UUID.test(value),
   uuid3: (value) => UUID3.test(value),
   uuid4: (value) => UUID4.test(value),
@@ -60,12 +62,12 @@ const CHECKS: Record<string, (value: string) => boolean> = {
 };
 
 /** Whether Kubernetes checks values of this format at all. */
-export function isCheckedFormat(format: string): boolean {
+export function isStrfmtFormat(format: string): boolean {
   return Object.hasOwn(CHECKS, normalized(format));
 }
 
-/** Whether a string is valid for a format isCheckedFormat accepts. */
-export function matchesFormat(format: string, value: string): boolean {
+/** Whether a string is valid for a format isStrfmtFormat accepts. */
+export function matchesStrfmtFormat(format: string, value: string): boolean {
   return CHECKS[normalized(format)]!(value);
 }
 
@@ -121,37 +123,6 @@ function isDateTime(value: string): boolean {
   return match !== null && match[1]! <= '23' && match[2]! <= '59' && match[3]! <= '59';
 }
 
-/** net.ParseIP: IPv4 dotted quads without leading zeros, or IPv6 (an IPv4 tail allowed) without a zone. */
-function parsesAsIP(value: string): boolean {
-  return isIP(value) !== 0 && !value.includes('%');
-}
-
-/** k8s.io/utils/net ParseIPSloppy: like net.ParseIP, but IPv4 parts may have leading zeros. */
-function parsesAsSloppyIP(value: string): boolean {
-  const quad = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(value);
-  if (quad) return quad.slice(1).every((part) => Number(part) <= 255);
-  return value.includes(':') && parsesAsIP(value);
-}
-
-/** ParseCIDRSloppy: an address, a slash, and a decimal prefix length within the address's width. */
-function isCIDR(value: string): boolean {
-  const slash = value.indexOf('/');
-  if (slash === -1) return false;
-  const [address, prefix] = [value.slice(0, slash), value.slice(slash + 1)];
-  if (!/^\d+$/.test(prefix) || !parsesAsSloppyIP(address)) return false;
-  const width = /^[\d.]+$/.test(address) ? 32 : 128;
-  return Number(prefix) <= width;
-}
-
-/** net.ParseMAC: 6, 8 or 20 groups of two hex digits joined by ':' or '-', or of four joined by '.'. */
-function isMAC(value: string): boolean {
-  const pairs = /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2})*$/.exec(value);
-  if (pairs) return [6, 8, 20].includes((value.length + 1) / 3);
-  if (/^[0-9a-fA-F]{4}(?:\.[0-9a-fA-F]{4})+$/.test(value))
-    return [6, 8, 20].includes((2 * (value.length + 1)) / 5);
-  return false;
-}
-
 function isISBN10(value: string): boolean {
   const digits = value.replace(new RegExp(`(?:${GO_SPACE}|-)+`, 'g'), '');
   if (!/^(?:[0-9]{9}X|[0-9]{10})$/.test(digits)) return false;
@@ -185,47 +156,4 @@ function isCreditCard(value: string): boolean {
     double = !double;
   }
   return sum % 10 === 0;
-}
-
-// url.ParseRequestURI: no control characters; "*"; an absolute path; or scheme ":" and an opaque part or
-// "//" authority (valid host characters, a bracketed IPv6 literal closed, a numeric port) and a path; every "%"
-// starts an escape. The fragment is not split off, so "#" only counts as a path character.
-function isRequestURI(value: string): boolean {
-  if (value === '' || [...value].some((char) => char < ' ' || char === '\x7f')) return false;
-  if (value === '*') return true;
-  if (/%(?![0-9a-fA-F]{2})/.test(value)) return false;
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value);
-  if (!scheme) return value.startsWith('/');
-  const rest = value.slice(scheme[0].length).split('?', 1)[0]!;
-  if (!rest.startsWith('//')) return true;
-  const authority = rest.slice(2).split('/', 1)[0]!;
-  const at = authority.lastIndexOf('@');
-  const userinfo = at === -1 ? '' : authority.slice(0, at);
-  if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo)) return false;
-  const host = authority.slice(at + 1);
-  if (host.startsWith('[')) {
-    const close = host.indexOf(']');
-    if (close === -1) return false;
-    const port = host.slice(close + 1);
-    return port === '' || /^:[0-9]*$/.test(port);
-  }
-  const colon = host.lastIndexOf(':');
-  if (colon !== -1 && !/^[0-9]*$/.test(host.slice(colon + 1))) return false;
-  return /^[A-Za-z0-9\-._~!$&'()*+,;=:<>"%]*$/.test(colon === -1 ? host : host.slice(0, colon));
-}
-
-// net/mail.ParseAddress, one address: `local@domain`, `<local@domain>` or `Display Name <local@domain>`, white
-// space around; atoms take RFC 5322 atext and any non-ASCII character, quoted strings their escapes.
-const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\u{10ffff}]+";
-const DOT_ATOM = `${ATOM}(?:\\.${ATOM})*`;
-const QUOTED = '"(?:[^"\\\\\\r\\n]|\\\\.)*"';
-const ADDR_SPEC = `(?:${DOT_ATOM}|${QUOTED})@(?:${DOT_ATOM}|\\[[^\\[\\]\\\\]*\\])`;
-const WORD = `(?:${ATOM}|${QUOTED})`;
-const MAIL_ADDRESS = new RegExp(
-  `^[ \\t]*(?:${ADDR_SPEC}|(?:${WORD}(?:(?:[ \\t]+|\\.)${WORD}|\\.)*[ \\t]*)?<${ADDR_SPEC}>)[ \\t]*$`,
-  'u',
-);
-
-function isMailAddress(value: string): boolean {
-  return MAIL_ADDRESS.test(value);
 }

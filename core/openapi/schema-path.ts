@@ -1,7 +1,8 @@
 // Plain-JSON helpers shared by the openAPIV3Schema conversions. Schemas come from users, so every helper treats keys
 // such as `__proto__` as data and refuses nesting deep enough to threaten the call stack.
 import { SchemaError } from '../errors.ts';
-import { compareGoStrings, goTypeName } from '../go.ts';
+import { goTypeName } from '../go/fmt.ts';
+import { compareGoStrings } from '../go/strings.ts';
 import { isPlainObject, setOwn } from '../json.ts';
 import type { JSONObject, JSONValue } from '../types.ts';
 
