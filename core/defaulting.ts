@@ -32,7 +32,9 @@ interface DefaultingNode {
   readonly declared: ReadonlySet<string>;
   readonly additional: DefaultingNode | undefined;
   readonly items: DefaultingNode | undefined;
-  /** What a `null` given for this schema becomes: its default, when it has one and is not nullable. */
+  /** What a `null` given for a declared property becomes: its default, when it has one and is not nullable. */
+  readonly nullDefaults: ReadonlyMap<string, JSONValue>;
+  /** The same for a value of this schema as a map value or list item. */
   readonly nullDefault: JSONValue | undefined;
 }
 
@@ -83,18 +85,22 @@ export function applyDefaults(
   return defaulter.apply(values);
 }
 
-function compileNode(schema: JSONObject): DefaultingNode | undefined {
+// A property's own default for a null is kept in its parent's nullDefaults, so a leaf needs no node of its own.
+function compileNode(schema: JSONObject, asProperty = false): DefaultingNode | undefined {
   const properties = isPlainObject(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? schema.required : []);
   const fills: Fill[] = [];
+  const nullDefaults = new Map<string, JSONValue>();
   const children = new Map<string, DefaultingNode>();
   const declared = new Set<string>();
   for (const key of Object.keys(properties)) {
     declared.add(key);
     const propertySchema = properties[key];
     if (!isPlainObject(propertySchema)) continue;
-    const child = compileNode(propertySchema);
+    const child = compileNode(propertySchema, true);
     if (child) children.set(key, child);
+    const nullDefault = nullDefaultOf(propertySchema);
+    if (nullDefault !== undefined) nullDefaults.set(key, nullDefault);
     // Go's defaulting skips a nil default, and JSON null is nil there.
     if (Object.hasOwn(propertySchema, 'default') && propertySchema.default !== null) {
       fills.push({ key, value: propertySchema.default });
@@ -106,13 +112,16 @@ function compileNode(schema: JSONObject): DefaultingNode | undefined {
     ? compileNode(schema.additionalProperties)
     : undefined;
   const items = isPlainObject(schema.items) ? compileNode(schema.items) : undefined;
-  const nullDefault =
-    schema.nullable !== true && schema.default !== undefined && schema.default !== null
-      ? schema.default
-      : undefined;
+  const nullDefault = asProperty ? undefined : nullDefaultOf(schema);
   if (fills.length === 0 && children.size === 0 && !additional && !items && nullDefault === undefined)
     return undefined;
-  return { fills, properties: children, declared, additional, items, nullDefault };
+  return { fills, properties: children, declared, additional, items, nullDefaults, nullDefault };
+}
+
+function nullDefaultOf(schema: JSONObject): JSONValue | undefined {
+  return schema.nullable !== true && schema.default !== undefined && schema.default !== null
+    ? schema.default
+    : undefined;
 }
 
 function isFillableObject(schema: JSONObject, node: DefaultingNode): boolean {
@@ -140,7 +149,14 @@ function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number)
     const key = keys[index]!;
     const child = childFor(node, key);
     const given = value[key] as JSONValue;
-    setOwn(copy, key, child ? copyChild(given, child, depth - 1) : cloneJSON(given, depth - 1));
+    const replacement = given === null ? nullReplacement(node, key) : undefined;
+    if (replacement !== undefined) {
+      const filled = cloneJSON(replacement);
+      if (child) applyNode(filled, child);
+      setOwn(copy, key, filled);
+    } else {
+      setOwn(copy, key, child ? copyWithDefaults(given, child, depth - 1) : cloneJSON(given, depth - 1));
+    }
   }
   for (const fill of node.fills) {
     if (Object.hasOwn(value, fill.key)) continue;
@@ -150,6 +166,11 @@ function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number)
     setOwn(copy, fill.key, filled);
   }
   return copy;
+}
+
+/** What a null at `key` of an object of this node becomes, if anything. */
+function nullReplacement(node: DefaultingNode, key: string): JSONValue | undefined {
+  return node.declared.has(key) ? node.nullDefaults.get(key) : node.additional?.nullDefault;
 }
 
 /** A declared property's node, else the `additionalProperties` node. */
@@ -183,10 +204,9 @@ function applyNode(value: JSONValue, node: DefaultingNode): void {
     }
   }
   for (const key of Object.keys(value)) {
+    const replacement = value[key] === null ? nullReplacement(node, key) : undefined;
+    if (replacement !== undefined) setOwn(value, key, cloneJSON(replacement));
     const child = childFor(node, key);
-    if (!child) continue;
-    if (value[key] === null && child.nullDefault !== undefined)
-      setOwn(value, key, cloneJSON(child.nullDefault));
-    applyNode(value[key] as JSONValue, child);
+    if (child) applyNode(value[key] as JSONValue, child);
   }
 }

@@ -15,7 +15,7 @@
 //   OpenChoreo's schemas never say `additionalProperties: false`, so this is a separate check whose outcome
 //   follows the caller's policy. An explicit `additionalProperties: false` is a schema constraint and always an
 //   error.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { _, Ajv, type ErrorObject, type KeywordCxt, type ValidateFunction } from 'ajv';
 
 import { SchemaError } from './errors.ts';
 import { isStrfmtFormat, matchesStrfmtFormat } from './go/strfmt.ts';
@@ -51,11 +51,16 @@ export interface ParameterValidator {
 // a number matches a whole entry when its integer part equals it (5.5 matches 5), a null never matches, and a list
 // or map entry with a whole number inside never matches a value (float64 against int64).
 const KUBE_ENUM = 'x-openchoreo-workflowrun-enum';
+/** ajv compiles `enum` in time quadratic in its length (30,000 values take seconds): beyond this, ours. */
+const LARGE_ENUM = 64;
 // Kubernetes' readings of `type` (with `nullable`, `x-kubernetes-int-or-string` and `format`), `format` and
 // `multipleOf`, in place of ajv's.
 const KUBE_TYPE = 'x-openchoreo-workflowrun-type';
 const KUBE_FORMAT = 'x-openchoreo-workflowrun-format';
 const KUBE_MULTIPLE_OF = 'x-openchoreo-workflowrun-multiple-of';
+// ajv's uniqueItems skips items that are not of the type `items` declares (two nulls in a list of strings pass);
+// kube-openapi compares every item.
+const KUBE_UNIQUE_ITEMS = 'x-openchoreo-workflowrun-unique-items';
 
 // A type alias, not an interface, so that it is a JSONObject and can sit in a prepared schema.
 type KubeType = {
@@ -80,29 +85,49 @@ function createAjv(ownProperties: boolean): Ajv {
     // Patterns are RE2, matched in linear time (core/go/regexp.ts).
     code: { regExp: re2Engine },
   });
-  instance.addKeyword({
-    keyword: KUBE_TYPE,
-    schemaType: 'object',
-    compile: (type: KubeType) => (data: JSONValue) => hasKubeType(data, type),
-  });
-  instance.addKeyword({
-    keyword: KUBE_FORMAT,
-    schemaType: 'string',
-    compile: (format: string) => (data: JSONValue) =>
-      typeof data !== 'string' || matchesStrfmtFormat(format, data),
-  });
-  instance.addKeyword({
-    keyword: KUBE_MULTIPLE_OF,
-    schemaType: 'number',
-    compile: (factor: number) => (data: JSONValue) => typeof data !== 'number' || isMultipleOf(data, factor),
-  });
-  instance.addKeyword({
-    keyword: KUBE_ENUM,
-    schemaType: 'array',
-    compile: (values: JSONValue[]) => compileEnum(values),
-  });
+  addInlineKeyword(instance, KUBE_TYPE, 'object', (type: KubeType) => (data) => hasKubeType(data, type));
+  addInlineKeyword(
+    instance,
+    KUBE_FORMAT,
+    'string',
+    (format: string) => (data) => typeof data !== 'string' || matchesStrfmtFormat(format, data),
+  );
+  addInlineKeyword(
+    instance,
+    KUBE_MULTIPLE_OF,
+    'number',
+    (factor: number) => (data) => typeof data !== 'number' || isMultipleOf(data, factor),
+  );
+  addInlineKeyword(instance, KUBE_ENUM, 'array', (values: JSONValue[]) => compileEnum(values));
+  addInlineKeyword(
+    instance,
+    KUBE_UNIQUE_ITEMS,
+    'boolean',
+    () => (data) => !Array.isArray(data) || firstRepeat(data) === -1,
+  );
   return instance;
 }
+/**
+ * A keyword whose test, built once per schema node, is called straight from ajv's generated code: a keyword with
+ * `compile` would also get a fresh context object on every call, several times slower on schemas with many fields.
+ * A failure is ajv's default error for the keyword; translateError words it.
+ */
+function addInlineKeyword<T>(
+  instance: Ajv,
+  keyword: string,
+  schemaType: 'object' | 'string' | 'number' | 'array' | 'boolean',
+  build: (schemaValue: T) => (data: JSONValue) => boolean,
+): void {
+  instance.addKeyword({
+    keyword,
+    schemaType,
+    code(cxt: KeywordCxt) {
+      const test = cxt.gen.scopeValue('keyword', { ref: build(cxt.schema as T) });
+      cxt.fail(_`!${test}(${cxt.data})`);
+    },
+  });
+}
+
 const fastAjv = createAjv(false);
 const ownPropertiesAjv = createAjv(true);
 
@@ -129,6 +154,18 @@ function hasKubeType(data: JSONValue, { types, nullable, format }: KubeType): bo
 function isMultipleOf(value: number, factor: number): boolean {
   if (factor <= 0) return false;
   return isFloat64AJSONInteger(factor < 1 ? (1 / factor) * value : value / factor);
+}
+
+/** The index of the first item equal to an earlier one, or -1. */
+function firstRepeat(items: JSONValue[]): number {
+  const seen = new Set<unknown>();
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    const key = typeof item === 'object' && item !== null ? `\u0000${stableJSON(item)}` : item;
+    if (seen.has(key)) return index;
+    seen.add(key);
+  }
+  return -1;
 }
 
 function compileEnum(values: JSONValue[]): (data: JSONValue) => boolean {
@@ -294,10 +331,19 @@ function prepareForAjv(
       out[KUBE_MULTIPLE_OF] = value;
       continue;
     }
+    if (key === 'uniqueItems' && value === true) {
+      out[KUBE_UNIQUE_ITEMS] = true;
+      continue;
+    }
     if (key === 'pattern' && typeof value === 'string') checkPattern(value, at);
     if (!preparation.inheritedNames && namesInheritedProperty(key, value)) preparation.inheritedNames = true;
     if (key === 'enum' && Array.isArray(value)) {
-      out[KUBE_ENUM] = value;
+      // ajv's own enum is faster for a few strings and booleans, which both compare alike (nulls never match).
+      const plain =
+        value.length <= LARGE_ENUM &&
+        value.every((entry) => typeof entry === 'string' || typeof entry === 'boolean' || entry === null);
+      if (plain) out.enum = value.filter((entry) => entry !== null);
+      else out[KUBE_ENUM] = value;
       continue;
     }
     if (SCHEMA_MAP_KEYWORDS.includes(key) && isPlainObject(value)) {
@@ -331,8 +377,12 @@ function prepareForAjv(
       : typeof schema.type === 'string' && schema.type !== ''
         ? [schema.type]
         : [];
-  if (types.length > 0 || format !== '') {
-    const kubeType: KubeType = { types, nullable: schema.nullable === true, format };
+  const nullable = schema.nullable === true;
+  if (format === '' && types.length === 1 && types[0] !== 'integer') {
+    // Without an integer or a format, ajv's type check is kube-openapi's, and faster than a keyword of our own.
+    out.type = nullable ? [types[0]!, 'null'] : types[0]!;
+  } else if (types.length > 0 || format !== '') {
+    const kubeType: KubeType = { types, nullable, format };
     out[KUBE_TYPE] = kubeType;
   }
   // A type that is no JSON type (Kubernetes would accept the schema and then deny every value): ajv's meta-schema
@@ -622,11 +672,11 @@ function translateError(error: ErrorObject, values: JSONObject, schema: JSONObje
         field,
         `${invalid(data)}must have at least ${plural(params.limit, 'property', 'properties')}`,
       );
-    case 'uniqueItems': {
+    case KUBE_UNIQUE_ITEMS: {
       // Kubernetes names the list, not the repeated item.
-      const index = Math.max(Number(params.i), Number(params.j));
-      const item = Array.isArray(data) ? data[index] : undefined;
-      return fieldError(field, `Duplicate value: ${formatValue(item ?? null)} (item ${index})`);
+      const index = Array.isArray(data) ? firstRepeat(data) : -1;
+      const item = index === -1 ? null : (data as JSONValue[])[index]!;
+      return fieldError(field, `Duplicate value: ${formatValue(item)} (item ${index})`);
     }
     case 'anyOf':
       return fieldError(field, `${invalid(data)}must match at least one of the allowed schemas`);

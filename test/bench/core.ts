@@ -21,7 +21,7 @@ const SAMPLE_MS = 300;
 const TARGET_DOCKER_BUILD_US = 20;
 const TARGET_RATIO = 40;
 
-function loadDockerBuild(): { workflow: WorkflowObject; parameters: JSONObject } {
+export function loadDockerBuild(): { workflow: WorkflowObject; parameters: JSONObject } {
   const file = path.join(SAMPLES_DIR, 'v0.17/docker-build.yaml');
   const [workflow] = parseDocuments(readFileSync(file, 'utf8'), file) as WorkflowObject[];
   // The seed's "Docker Build WorkflowRun": most values given, `revision.commit` left to its default.
@@ -40,7 +40,7 @@ function loadDockerBuild(): { workflow: WorkflowObject; parameters: JSONObject }
  * A shorthand Workflow with 50 groups of 10 leaves (500 leaves): strings with defaults, patterns and enums,
  * bounded integers, booleans, and some required leaves; the run gives every required leaf and about half the rest.
  */
-function generatedWorkflow(): { workflow: WorkflowObject; parameters: JSONObject } {
+export function generatedWorkflow(): { workflow: WorkflowObject; parameters: JSONObject } {
   const schemaParameters: JSONObject = {};
   const parameters: JSONObject = {};
   for (let group = 0; group < 50; group++) {
@@ -99,7 +99,7 @@ function defaultAndValidate(compiled: CompiledWorkflow, parameters: JSONValue): 
 }
 
 /** Median µs per validate+default over SAMPLES samples of about SAMPLE_MS each. */
-function timeThroughput(compiled: CompiledWorkflow, parameters: JSONValue): number {
+export function timeThroughput(compiled: CompiledWorkflow, parameters: JSONValue): number {
   if (defaultAndValidate(compiled, parameters) !== 0) throw new Error('benchmark run is not valid');
   let iterations = 1;
   for (;;) {

@@ -14,6 +14,8 @@
 // spec.workflow.parameters, as the API server's field errors for a custom resource do.
 //
 // Output is flushed whenever no more input is waiting, so a caller may stream cases or send one at a time.
+//
+// With -bench, it reads one case and times validate+default of its value instead (make bench; see benchmark.go).
 package main
 
 import (
@@ -21,12 +23,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -59,6 +63,17 @@ type verdict struct {
 var parametersPath = field.NewPath("spec", "workflow", "parameters")
 
 func main() {
+	benchmarkMode := flag.Bool("bench", false, "time validate+default of the one case on stdin")
+	sampleDuration := flag.Duration("sample", 300*time.Millisecond, "length of one timed sample (-bench)")
+	samples := flag.Int("samples", 7, "timed samples, of which the median is reported (-bench)")
+	flag.Parse()
+	if *benchmarkMode {
+		if err := benchmark(os.Stdin, os.Stdout, *sampleDuration, *samples); err != nil {
+			fmt.Fprintln(os.Stderr, "workflowrun-reference:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	in := bufio.NewReaderSize(os.Stdin, 1<<20)
 	out := bufio.NewWriterSize(os.Stdout, 1<<20)
 	encoder := json.NewEncoder(out)
