@@ -223,26 +223,30 @@ function objectSchema(budget: Budget): fc.Arbitrary<JSONObject> {
     .map((fields) => compact({ type: 'object', ...fields }));
 }
 
+/** A schema of `type` with the fields the record draws (those drawn as undefined left out). */
+function typedSchema(
+  type: string,
+  fields: Record<string, fc.Arbitrary<JSONValue | undefined>>,
+): fc.Arbitrary<JSONObject> {
+  return fc.record(fields).map((drawn) => compact({ type, ...drawn }));
+}
+
 function mapSchema(budget: Budget): fc.Arbitrary<JSONObject> {
   const child = { ...budget, depth: budget.depth - 1 };
-  return fc
-    .record({
-      additionalProperties: fc.oneof({ weight: 5, arbitrary: propertySchema(child) }, fc.boolean()),
-      maxProperties: optional(fc.integer({ min: 0, max: 2 }), 6),
-    })
-    .map((fields) => compact({ type: 'object', ...fields }));
+  return typedSchema('object', {
+    additionalProperties: fc.oneof({ weight: 5, arbitrary: propertySchema(child) }, fc.boolean()),
+    maxProperties: optional(fc.integer({ min: 0, max: 2 }), 6),
+  });
 }
 
 function arraySchema(budget: Budget): fc.Arbitrary<JSONObject> {
   const child = { ...budget, depth: budget.depth - 1 };
-  return fc
-    .record({
-      items: propertySchema(child),
-      minItems: optional(fc.integer({ min: 0, max: 2 }), 4),
-      maxItems: optional(fc.integer({ min: 0, max: 3 }), 4),
-      uniqueItems: optional(fc.boolean(), 4),
-    })
-    .map((fields) => compact({ type: 'array', ...fields }));
+  return typedSchema('array', {
+    items: propertySchema(child),
+    minItems: optional(fc.integer({ min: 0, max: 2 }), 4),
+    maxItems: optional(fc.integer({ min: 0, max: 3 }), 4),
+    uniqueItems: optional(fc.boolean(), 4),
+  });
 }
 
 const leafSchema = (): fc.Arbitrary<JSONObject> =>

@@ -258,19 +258,24 @@ func isVendorExtension(key string) bool {
 // withoutVendorExtensions drops vendor extension keys at every depth, whatever the key's role (OpenChoreo strips a
 // property or a default's key named x-... as well).
 func withoutVendorExtensions(value any) any {
+	return copyKeeping(value, func(key string) bool { return !isVendorExtension(key) })
+}
+
+// copyKeeping deep-copies decoded JSON, leaving out the object keys keep refuses, at every depth.
+func copyKeeping(value any, keep func(key string) bool) any {
 	switch typed := value.(type) {
 	case map[string]any:
 		copied := make(map[string]any, len(typed))
 		for key, child := range typed {
-			if !isVendorExtension(key) {
-				copied[key] = withoutVendorExtensions(child)
+			if keep(key) {
+				copied[key] = copyKeeping(child, keep)
 			}
 		}
 		return copied
 	case []any:
 		copied := make([]any, len(typed))
 		for index, child := range typed {
-			copied[index] = withoutVendorExtensions(child)
+			copied[index] = copyKeeping(child, keep)
 		}
 		return copied
 	default:
@@ -405,20 +410,5 @@ func (r refInliner) inline(ref string, node map[string]any, visiting []string, d
 }
 
 func deepCopy(value any) any {
-	switch typed := value.(type) {
-	case map[string]any:
-		copied := make(map[string]any, len(typed))
-		for key, child := range typed {
-			copied[key] = deepCopy(child)
-		}
-		return copied
-	case []any:
-		copied := make([]any, len(typed))
-		for index, child := range typed {
-			copied[index] = deepCopy(child)
-		}
-		return copied
-	default:
-		return value
-	}
+	return copyKeeping(value, func(string) bool { return true })
 }
