@@ -167,6 +167,24 @@ describe('core/workflow: schemas that cannot be used name the Workflow and the f
     );
   });
 
+  it("refuses a key JSONSchemaProps has no field for, as OpenChoreo's strict decoding does", () => {
+    expect(
+      schemaErrorOf(
+        openapiWorkflow({ type: 'object', properties: { port: { type: 'integer', defualt: 1 } } }),
+      ).message,
+    ).to.equal(
+      'ClusterWorkflow "cwf": spec.parameters.openAPIV3Schema.properties.port.defualt: openAPIV3Schema contains unknown or invalid fields: json: unknown field "defualt"',
+    );
+    // Vendor extensions, keys that match a field but for case, and keys below items (decoded on their own, without
+    // the strictness, in Go) are accepted.
+    for (const schema of [
+      { type: 'object', 'x-ui': { order: 1 }, properties: { a: { Type: 'string' } } },
+      { type: 'object', properties: { l: { type: 'array', items: { type: 'string', typo: 1 } } } },
+    ]) {
+      expect(() => compileWorkflow(openapiWorkflow(schema))).to.not.throw();
+    }
+  });
+
   it('refuses a property named __proto__ instead of silently not validating it', () => {
     const schema = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}}}') as JSONSchema;
     expect(schemaErrorOf(openapiWorkflow(schema)).message).to.contain('__proto__');
