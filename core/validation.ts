@@ -5,7 +5,9 @@
 // Two checks run over the parameters:
 // - ajv, compiled once per schema, for every JSON Schema / OpenAPI v3 constraint. The schema is first rewritten
 //   into what ajv understands: OpenAPI's boolean `exclusiveMinimum`/`exclusiveMaximum`, `nullable`,
-//   `x-kubernetes-int-or-string`, formats ajv does not know (ignored, as Kubernetes does).
+//   `x-kubernetes-int-or-string`, formats ajv does not know (ignored, as Kubernetes does). A format Kubernetes
+//   checks is checked as Kubernetes checks it (go-openapi's strfmt registry, core/go/strfmt.ts), for run values and
+//   for the shorthand's defaults alike (satisfiesFormat).
 // - unknown parameters, as Kubernetes' structural pruning sees them: a key an object schema does not declare,
 //   where the schema does not admit extra keys (`additionalProperties`, `x-kubernetes-preserve-unknown-fields`).
 //   OpenChoreo's schemas never say `additionalProperties: false`, so this is a separate check whose outcome
@@ -16,6 +18,7 @@ import addFormatsModule from 'ajv-formats';
 
 import { SchemaError } from './errors.ts';
 import { compileRE2, re2Engine } from './go/regexp.ts';
+import { matchesStrfmtFormat, STRFMT_FORMATS, strfmtName } from './go/strfmt.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import { compareFieldErrors } from './field-errors.ts';
 import { compileParameterTree, type ParameterNode, type ParameterTree } from './parameter-tree.ts';
@@ -65,6 +68,10 @@ function createAjv(ownProperties: boolean): Ajv {
     code: { regExp: re2Engine },
   });
   addFormats(instance);
+  // Where Kubernetes' registry knows a format, its check replaces ajv-formats' one; the names only ajv-formats knows
+  // (int32, ...) keep ajv-formats' check.
+  for (const name of STRFMT_FORMATS)
+    instance.addFormat(name, (value: string) => matchesStrfmtFormat(name, value));
   instance.addKeyword({
     keyword: LARGE_ENUM,
     schemaType: 'array',
@@ -78,6 +85,15 @@ function createAjv(ownProperties: boolean): Ajv {
 const fastAjv = createAjv(false);
 const ownPropertiesAjv = createAjv(true);
 const knownFormats = new Set(Object.keys(fastAjv.formats));
+
+/**
+ * Whether a string satisfies a format, by the check run values get. A format Kubernetes ignores (and ajv-formats
+ * does not know) is satisfied by anything.
+ */
+export function satisfiesFormat(format: string, value: string): boolean {
+  const check = fastAjv.formats[strfmtName(format) ?? format];
+  return typeof check !== 'function' || (check as (text: string) => boolean)(value);
+}
 
 /** Equal JSON values get equal keys: scalars keep their identity, objects are compared by sorted-key JSON. */
 function enumKey(value: JSONValue): unknown {
@@ -223,7 +239,11 @@ function prepareForAjv(
     const at = `${pointer}/${escapePointer(key)}`;
     if (key === '$schema' || key === '$id' || key === 'nullable' || key === 'x-kubernetes-int-or-string')
       continue;
-    if (key === 'format' && typeof value === 'string' && !knownFormats.has(value)) continue;
+    if (key === 'format' && typeof value === 'string') {
+      const name = strfmtName(value) ?? (knownFormats.has(value) ? value : undefined);
+      if (name !== undefined) out.format = name;
+      continue;
+    }
     if (key === 'pattern' && typeof value === 'string') checkPattern(value, at);
     if (!preparation.inheritedNames && namesInheritedProperty(key, value)) preparation.inheritedNames = true;
     if (key === 'enum' && Array.isArray(value) && value.length > LARGE_ENUM_THRESHOLD) {
