@@ -14,24 +14,8 @@
 // OpenAPI rule that optional intermediate objects without `default: {}` are not created; an object with a field
 // that nothing can fill is not created either, so validation reports that object as a missing required value.
 import { cloneJSON, DepthLimitError, isPlainObject, setOwn } from './json.ts';
+import { compileParameterTree, type ParameterNode, type ParameterTree } from './parameter-tree.ts';
 import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
-
-interface Fill {
-  readonly key: string;
-  /** The default to copy in; `undefined` means "create an empty object and let its own fills complete it". */
-  readonly value: JSONValue | undefined;
-}
-
-interface DefaultingNode {
-  /** In the schema's property order, so added keys appear in the order the Workflow declares them. */
-  readonly fills: readonly Fill[];
-  /** Only the properties below which there is something to do. */
-  readonly properties: ReadonlyMap<string, DefaultingNode>;
-  /** Every declared property name: a declared key never falls back to `additionalProperties`. */
-  readonly declared: ReadonlySet<string>;
-  readonly additional: DefaultingNode | undefined;
-  readonly items: DefaultingNode | undefined;
-}
 
 /** A schema compiled into a defaulting plan; `apply` returns a defaulted copy and leaves its input untouched. */
 export interface Defaulter {
@@ -45,7 +29,11 @@ export interface Defaulter {
 export const MAX_DEFAULTING_DEPTH = 1000;
 
 export function compileDefaulter(schema: JSONSchema | null | undefined): Defaulter {
-  const root = isPlainObject(schema) ? compileNode(schema) : undefined;
+  return defaulterFor(compileParameterTree(schema));
+}
+
+/** The defaulter over a tree already compiled (see core/parameter-tree.ts). */
+export function defaulterFor({ root }: ParameterTree): Defaulter {
   return {
     apply(values) {
       if (values === undefined || values === null) values = {};
@@ -80,42 +68,9 @@ export function applyDefaults(
   return defaulter.apply(values);
 }
 
-function compileNode(schema: JSONObject): DefaultingNode | undefined {
-  const properties = isPlainObject(schema.properties) ? schema.properties : {};
-  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
-  const fills: Fill[] = [];
-  const children = new Map<string, DefaultingNode>();
-  const declared = new Set<string>();
-  for (const key of Object.keys(properties)) {
-    declared.add(key);
-    const propertySchema = properties[key];
-    if (!isPlainObject(propertySchema)) continue;
-    const child = compileNode(propertySchema);
-    if (child) children.set(key, child);
-    // Go's defaulting skips a nil default, and JSON null is nil there.
-    if (Object.hasOwn(propertySchema, 'default') && propertySchema.default !== null) {
-      fills.push({ key, value: propertySchema.default });
-    } else if (required.has(key) && child && isFillableObject(propertySchema, child)) {
-      fills.push({ key, value: undefined });
-    }
-  }
-  const additional = isPlainObject(schema.additionalProperties)
-    ? compileNode(schema.additionalProperties)
-    : undefined;
-  const items = isPlainObject(schema.items) ? compileNode(schema.items) : undefined;
-  if (fills.length === 0 && children.size === 0 && !additional && !items) return undefined;
-  return { fills, properties: children, declared, additional, items };
-}
-
-function isFillableObject(schema: JSONObject, node: DefaultingNode): boolean {
-  const isObject =
-    schema.type === 'object' || (schema.type === undefined && isPlainObject(schema.properties));
-  return isObject && node.declared.size > 0 && node.fills.length === node.declared.size;
-}
-
 // One pass that copies the input and fills defaults on the way: the copy of each object gets the given keys first,
 // in their order, then the missing defaults in schema order.
-function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number): JSONValue {
+function copyWithDefaults(value: JSONValue, node: ParameterNode, depth: number): JSONValue {
   if (typeof value !== 'object' || value === null) return value;
   if (depth <= 0) throw new DepthLimitError();
   if (Array.isArray(value)) {
@@ -147,7 +102,7 @@ function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number)
 }
 
 // Defaults a freshly copied default value in place (Kubernetes recurses into what it just filled in).
-function applyNode(value: JSONValue, node: DefaultingNode): void {
+function applyNode(value: JSONValue, node: ParameterNode): void {
   if (Array.isArray(value)) {
     if (node.items) for (const item of value) applyNode(item, node.items);
     return;

@@ -5,7 +5,9 @@
 // Two checks run over the parameters:
 // - ajv, compiled once per schema, for every JSON Schema / OpenAPI v3 constraint. The schema is first rewritten
 //   into what ajv understands: OpenAPI's boolean `exclusiveMinimum`/`exclusiveMaximum`, `nullable`,
-//   `x-kubernetes-int-or-string`, formats ajv does not know (ignored, as Kubernetes does).
+//   `x-kubernetes-int-or-string`, formats ajv does not know (ignored, as Kubernetes does). A format Kubernetes
+//   checks is checked as Kubernetes checks it (go-openapi's strfmt registry, core/go/strfmt.ts), for run values and
+//   for the shorthand's defaults alike (satisfiesFormat).
 // - unknown parameters, as Kubernetes' structural pruning sees them: a key an object schema does not declare,
 //   where the schema does not admit extra keys (`additionalProperties`, `x-kubernetes-preserve-unknown-fields`).
 //   OpenChoreo's schemas never say `additionalProperties: false`, so this is a separate check whose outcome
@@ -16,8 +18,10 @@ import addFormatsModule from 'ajv-formats';
 
 import { SchemaError } from './errors.ts';
 import { compileRE2, re2Engine } from './go/regexp.ts';
+import { matchesStrfmtFormat, STRFMT_FORMATS, strfmtName } from './go/strfmt.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import { compareFieldErrors } from './field-errors.ts';
+import { compileParameterTree, type ParameterNode, type ParameterTree } from './parameter-tree.ts';
 import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
 
 export const PARAMETERS_FIELD = 'spec.workflow.parameters';
@@ -64,6 +68,10 @@ function createAjv(ownProperties: boolean): Ajv {
     code: { regExp: re2Engine },
   });
   addFormats(instance);
+  // Where Kubernetes' registry knows a format, its check replaces ajv-formats' one; the names only ajv-formats knows
+  // (int32, ...) keep ajv-formats' check.
+  for (const name of STRFMT_FORMATS)
+    instance.addFormat(name, (value: string) => matchesStrfmtFormat(name, value));
   instance.addKeyword({
     keyword: LARGE_ENUM,
     schemaType: 'array',
@@ -77,6 +85,15 @@ function createAjv(ownProperties: boolean): Ajv {
 const fastAjv = createAjv(false);
 const ownPropertiesAjv = createAjv(true);
 const knownFormats = new Set(Object.keys(fastAjv.formats));
+
+/**
+ * Whether a string satisfies a format, by the check run values get. A format Kubernetes ignores (and ajv-formats
+ * does not know) is satisfied by anything.
+ */
+export function satisfiesFormat(format: string, value: string): boolean {
+  const check = fastAjv.formats[strfmtName(format) ?? format];
+  return typeof check !== 'function' || (check as (text: string) => boolean)(value);
+}
 
 /** Equal JSON values get equal keys: scalars keep their identity, objects are compared by sorted-key JSON. */
 function enumKey(value: JSONValue): unknown {
@@ -94,9 +111,13 @@ function stableJSON(value: JSONValue): string {
 /**
  * Compiles a resolved parameter schema (no `$ref`s left) into a validator. Throws `SchemaError` whose `field` is a
  * JSON Pointer into the schema (`/properties/port/pattern`) when the schema cannot be used; a `null` schema is
- * refused with `schema is nil`, as OpenChoreo's ValidateWithJSONSchema does.
+ * refused with `schema is nil`, as OpenChoreo's ValidateWithJSONSchema does. The unknown-parameter check walks
+ * `tree` (the Workflow's one compiled tree, see core/parameter-tree.ts), or else a tree compiled from `schema`.
  */
-export function compileValidator(schema: JSONSchema | null | undefined): ParameterValidator {
+export function compileValidator(
+  schema: JSONSchema | null | undefined,
+  tree?: ParameterTree,
+): ParameterValidator {
   if (!isPlainObject(schema)) throw new SchemaError('schema is nil');
   const preparation: Preparation = { inheritedNames: false };
   const prepared = prepareForAjv(schema, '', 0, preparation);
@@ -112,7 +133,7 @@ export function compileValidator(schema: JSONSchema | null | undefined): Paramet
   } finally {
     ajv.removeSchema(prepared);
   }
-  const fields = compileFieldsNode(schema);
+  const fields = (tree ?? compileParameterTree(schema)).root;
 
   return {
     validate(parameters, policy = 'deny') {
@@ -218,7 +239,11 @@ function prepareForAjv(
     const at = `${pointer}/${escapePointer(key)}`;
     if (key === '$schema' || key === '$id' || key === 'nullable' || key === 'x-kubernetes-int-or-string')
       continue;
-    if (key === 'format' && typeof value === 'string' && !knownFormats.has(value)) continue;
+    if (key === 'format' && typeof value === 'string') {
+      const name = strfmtName(value) ?? (knownFormats.has(value) ? value : undefined);
+      if (name !== undefined) out.format = name;
+      continue;
+    }
     if (key === 'pattern' && typeof value === 'string') checkPattern(value, at);
     if (!preparation.inheritedNames && namesInheritedProperty(key, value)) preparation.inheritedNames = true;
     if (key === 'enum' && Array.isArray(value) && value.length > LARGE_ENUM_THRESHOLD) {
@@ -331,55 +356,18 @@ export function pointerTokens(pointer: string): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Unknown parameters
 
-interface FieldsNode {
-  /** Undeclared keys are unknown here. */
-  readonly closed: boolean;
-  readonly declared: ReadonlySet<string>;
-  readonly properties: ReadonlyMap<string, FieldsNode>;
-  readonly additional: FieldsNode | undefined;
-  readonly items: FieldsNode | undefined;
-}
-
-function compileFieldsNode(schema: JSONObject): FieldsNode | undefined {
-  const properties = isPlainObject(schema.properties) ? schema.properties : {};
-  const isObject = schema.type === 'object' || isPlainObject(schema.properties);
-  const open =
-    schema.additionalProperties !== undefined ||
-    schema['x-kubernetes-preserve-unknown-fields'] === true ||
-    schema['x-kubernetes-embedded-resource'] === true;
-  const declared = new Set(Object.keys(properties));
-  // Kubernetes lets a structural schema repeat its properties inside allOf/anyOf/oneOf; count those as declared.
-  for (const keyword of SCHEMA_LIST_KEYWORDS) {
-    const branches = schema[keyword];
-    if (!Array.isArray(branches)) continue;
-    for (const branch of branches) {
-      if (isPlainObject(branch) && isPlainObject(branch.properties)) {
-        for (const name of Object.keys(branch.properties)) declared.add(name);
-      }
-    }
-  }
-  const children = new Map<string, FieldsNode>();
-  for (const name of Object.keys(properties)) {
-    const sub = properties[name];
-    const child = isPlainObject(sub) ? compileFieldsNode(sub) : undefined;
-    if (child) children.set(name, child);
-  }
-  const additional = isPlainObject(schema.additionalProperties)
-    ? compileFieldsNode(schema.additionalProperties)
-    : undefined;
-  const items = isPlainObject(schema.items) ? compileFieldsNode(schema.items) : undefined;
-  const closed = isObject && !open;
-  if (!closed && children.size === 0 && !additional && !items) return undefined;
-  return { closed, declared, properties: children, additional, items };
-}
-
 interface UnknownField {
   field: string;
   /** A declared name the unknown one is probably a typo of. */
   suggestion?: string;
 }
 
-function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, out: UnknownField[]): void {
+function collectUnknownFields(
+  value: JSONValue,
+  node: ParameterNode,
+  path: string,
+  out: UnknownField[],
+): void {
   if (Array.isArray(value)) {
     if (node.items)
       value.forEach((item, index) => collectUnknownFields(item, node.items!, `${path}[${index}]`, out));
@@ -387,13 +375,13 @@ function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, 
   }
   if (!isPlainObject(value)) return;
   for (const key of Object.keys(value)) {
-    if (node.declared.has(key)) {
+    if (node.known.has(key)) {
       const child = node.properties.get(key);
       if (child) collectUnknownFields(value[key] as JSONValue, child, `${path}.${keyText(key)}`, out);
     } else if (node.additional) {
       collectUnknownFields(value[key] as JSONValue, node.additional, `${path}[${keyText(key)}]`, out);
     } else if (node.closed) {
-      const suggestion = closestName(key, node.declared);
+      const suggestion = closestName(key, node.known);
       out.push({ field: `${path}.${keyText(key)}`, ...(suggestion === undefined ? {} : { suggestion }) });
     }
   }

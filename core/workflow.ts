@@ -2,10 +2,11 @@
 // Schema (printed by `params -o json`), a defaulting plan and a validator.
 import { createHash } from 'node:crypto';
 
-import { compileDefaulter } from './defaulting.ts';
+import { defaulterFor } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
 import { exceedsDepth, isPlainObject } from './json.ts';
 import { openAPIV3ToStructural, resolveRefs } from './openapi/convert.ts';
+import { compileParameterTree } from './parameter-tree.ts';
 import { workflowLabel } from './reference.ts';
 import { schemaSections, schemaSource } from './schema-source.ts';
 import { shorthandToJSONSchema } from './shorthand/convert.ts';
@@ -112,9 +113,12 @@ function build(
   label: string,
   field: string,
 ): CompiledWorkflow {
+  // One tree serves defaulting and the unknown-parameter check; it is the structural schema's, as Kubernetes
+  // defaults and prunes with the structural schema.
+  const tree = compileParameterTree(structural);
   let validator: ReturnType<typeof compileValidator>;
   try {
-    validator = compileValidator(schema);
+    validator = compileValidator(schema, tree);
   } catch (error) {
     if (error instanceof SchemaError) {
       const at = workflowFieldOf(format, field, error.field);
@@ -122,7 +126,7 @@ function build(
     }
     throw error;
   }
-  const defaulter = compileDefaulter(structural);
+  const defaulter = defaulterFor(tree);
   deepFreeze(schema);
   return {
     format,

@@ -66,19 +66,30 @@ function isDateTime(value: string): boolean {
   return match !== null && Number(match[1]) < 24 && Number(match[2]) < 60 && Number(match[3]) < 60;
 }
 
-const SUPPORTED_FORMATS = new Set(Object.keys(FORMAT_CHECKS));
+// strfmt compares format names without their dashes (`date-time` is `datetime`); these are the spellings it
+// registers them under, where they have dashes.
+const DASHED_NAMES: Record<string, string> = {
+  datetime: 'date-time',
+  k8sshortname: 'k8s-short-name',
+  k8slongname: 'k8s-long-name',
+};
 
-// strfmt compares format names without their dashes (`date-time` is `datetime`).
+/** The registry's formats under their registered names. */
+export const STRFMT_FORMATS: readonly string[] = Object.keys(FORMAT_CHECKS).map(
+  (name) => DASHED_NAMES[name] ?? name,
+);
+
 function normalizeFormat(format: string): string {
   return format.replaceAll('-', '');
 }
 
-/** Whether the registry knows the format. */
-export function isStrfmtFormat(format: string): boolean {
-  return SUPPORTED_FORMATS.has(normalizeFormat(format));
+/** The name the registry knows a format by (`datetime` and `date-time` give `date-time`), if it knows it. */
+export function strfmtName(format: string): string | undefined {
+  const normalized = normalizeFormat(format);
+  return Object.hasOwn(FORMAT_CHECKS, normalized) ? (DASHED_NAMES[normalized] ?? normalized) : undefined;
 }
 
-/** Whether the value is valid for a format the registry knows (see isStrfmtFormat). */
+/** Whether the value is valid for a format the registry knows (see strfmtName). */
 export function matchesStrfmtFormat(format: string, value: string): boolean {
   return FORMAT_CHECKS[normalizeFormat(format)]!(value);
 }

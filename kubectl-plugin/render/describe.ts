@@ -5,11 +5,7 @@ import {
   getOwn,
   isPlainObject,
   jsonEqual,
-  NONE,
-  formatDuration,
   isCompleted,
-  parseTime,
-  runDuration,
   runStatus,
   type JSONObject,
   type JSONValue,
@@ -19,6 +15,7 @@ import {
   DESCRIPTION_ANNOTATION,
   DISPLAY_NAME_ANNOTATION,
 } from '../../core/index.ts';
+import { NONE, formatDuration, parseTime, runDuration } from './time.ts';
 import type { CompiledWorkflow } from '../../core/engine.ts';
 import { paint, phaseTone, statusTone } from './color.ts';
 import { ageOrNone, timestampWithAge, workflowLabel } from './fields.ts';
