@@ -14,33 +14,21 @@ import {
   InputError,
   formatFieldErrors,
 } from '../../core/index.ts';
+import { CommandError, EXIT_FAILURE, EXIT_OK, UsageError } from '../cmdutil/errors.ts';
 import {
-  CommandError,
-  EXIT_FAILURE,
-  EXIT_OK,
-  UsageError,
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
-  qualifiedName,
-  readSource,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { definedEntries, newCommand, setAction } from '../cmdutil/command.ts';
+import { qualifiedName, printObject } from '../cmdutil/printers.ts';
+import { readSource } from '../cmdutil/input.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { clusterWorkflowKind, describeWorkflowRef, getWorkflow, workflowRef } from '../objects.ts';
+import { collectRepeated, kindOption, parseTimeout, unknownParametersOption } from '../cmdutil/flags.ts';
 import type { KubeClient } from '../kube.ts';
 import { applySetFlags, deepMerge } from '../set-values.ts';
-import {
-  clusterWorkflowKind,
-  collectRepeated,
-  describeWorkflowRef,
-  getWorkflow,
-  kindOption,
-  parseTimeout,
-  printObject,
-  unknownParametersOption,
-  workflowRef,
-} from './shared.ts';
 import { POLL_INTERVAL_MS, waitForRun } from './wait.ts';
 
 const DRY_RUN = ['none', 'client', 'server'] as const;
@@ -131,17 +119,17 @@ export function newCreateCommand(factory: Factory, runF?: (opts: CreateOptions) 
         wait: flags.wait === true,
         timeoutMs: parseTimeout(flags.timeout ?? '0'),
         pollIntervalMs: POLL_INTERVAL_MS,
+        ...definedEntries({
+          workflow,
+          name,
+          kind: flags.kind as WorkflowKind | undefined,
+          generateName: flags.generateName,
+          file: flags.filename,
+          displayName: flags.displayName,
+          output: flags.output as CreateOptions['output'],
+          unknownParameters: flags.unknownParameters as UnknownParameterPolicy | undefined,
+        }),
       };
-      if (workflow !== undefined) options.workflow = workflow;
-      if (name !== undefined) options.name = name;
-      if (flags.kind !== undefined) options.kind = flags.kind as WorkflowKind;
-      if (flags.generateName !== undefined) options.generateName = flags.generateName;
-      if (flags.filename !== undefined) options.file = flags.filename;
-      if (flags.displayName !== undefined) options.displayName = flags.displayName;
-      if (flags.output !== undefined) options.output = flags.output as CreateOptions['output'];
-      if (flags.unknownParameters !== undefined) {
-        options.unknownParameters = flags.unknownParameters as UnknownParameterPolicy;
-      }
       if (options.name !== undefined && options.generateName !== undefined) {
         throw new UsageError('give NAME or --generate-name, not both');
       }

@@ -2,18 +2,19 @@
 // the Workflow's defaults marked when the Workflow can be read.
 import type { Command } from 'commander';
 import type { JSONSchema, WorkflowObject, WorkflowRunObject } from '../../core/index.ts';
+import { EXIT_OK } from '../cmdutil/errors.ts';
 import {
-  EXIT_OK,
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
   resolveNamespace,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { newCommand, setAction } from '../cmdutil/command.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { getRun, storedWorkflowRef } from '../objects.ts';
+import { parameterSchema } from '../parameter-schema.ts';
 import type { KubeClient } from '../kube.ts';
-import { getRun, parameterSchema, storedWorkflowRef } from './shared.ts';
 
 export interface DescribeOptions {
   io: IOStreams;

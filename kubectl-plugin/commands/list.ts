@@ -1,20 +1,19 @@
 // `kubectl workflowrun list`: runs as a kubectl get table, newest first, or as objects for scripts.
 import { Option, type Command } from 'commander';
 import type { JSONObject, WorkflowRunObject } from '../../core/index.ts';
+import { EXIT_OK, UsageError } from '../cmdutil/errors.ts';
 import {
-  EXIT_OK,
-  UsageError,
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
-  qualifiedName,
   resolveNamespace,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { definedEntries, newCommand, setAction } from '../cmdutil/command.ts';
+import { qualifiedName, asList, printObject } from '../cmdutil/printers.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { parseWorkflowFilter } from '../cmdutil/flags.ts';
 import type { KubeClient } from '../kube.ts';
-import { asList, parseKind, printObject } from './shared.ts';
 
 const OUTPUTS = ['wide', 'json', 'yaml', 'name'] as const;
 type ListOutput = (typeof OUTPUTS)[number];
@@ -56,28 +55,18 @@ export function newListCommand(factory: Factory, runF?: (opts: ListOptions) => P
       if (connection.allNamespaces && connection.namespace !== undefined) {
         throw new UsageError('--namespace and --all-namespaces cannot be used together');
       }
-      const options: ListOptions = {
+      return {
         ...clusterDependencies(factory, connection),
+        ...definedEntries({
+          labelSelector: flags.selector,
+          workflow: flags.workflow === undefined ? undefined : parseWorkflowFilter(flags.workflow),
+          output: flags.output as ListOutput | undefined,
+        }),
       };
-      if (flags.selector !== undefined) options.labelSelector = flags.selector;
-      if (flags.workflow !== undefined) options.workflow = parseWorkflowFilter(flags.workflow);
-      if (flags.output !== undefined) options.output = flags.output as ListOutput;
-      return options;
     },
     runList,
     runF,
   );
-}
-
-function parseWorkflowFilter(value: string): ListOptions['workflow'] {
-  const slash = value.indexOf('/');
-  if (slash < 0) {
-    if (value === '') throw new UsageError('--workflow needs a name');
-    return { name: value };
-  }
-  const name = value.slice(slash + 1);
-  if (name === '') throw new UsageError(`--workflow "${value}" has no name after the kind`);
-  return { kind: parseKind(value.slice(0, slash)), name };
 }
 
 export async function runList(opts: ListOptions): Promise<number> {

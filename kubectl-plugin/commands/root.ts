@@ -1,15 +1,10 @@
 // `kubectl workflowrun`: the command tree, commander's error handling mapped to our exit codes, and the run loop
 // shared by the real entry point and the tests.
 import { Command, CommanderError } from 'commander';
-import {
-  EXIT_CODES_HELP,
-  EXIT_OK,
-  EXIT_USAGE,
-  addConnectionFlags,
-  configureCommand,
-  reportError,
-} from '../factory.ts';
-import type { Factory } from '../factory.ts';
+import { EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, reportError } from '../cmdutil/errors.ts';
+import { addConnectionFlags } from '../cmdutil/connection.ts';
+import { configureCommand } from '../cmdutil/command.ts';
+import type { Factory } from '../cmdutil/factory.ts';
 import { newCompletionCommand, newCompleteCommand } from './completion.ts';
 import { newCreateCommand } from './create.ts';
 import { newDescribeCommand } from './describe.ts';

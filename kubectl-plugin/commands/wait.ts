@@ -11,21 +11,20 @@ import {
   runStatus,
   type WorkflowRunObject,
 } from '../../core/index.ts';
+import { CommandError, EXIT_FAILURE, EXIT_OK } from '../cmdutil/errors.ts';
 import {
-  CommandError,
-  EXIT_FAILURE,
-  EXIT_OK,
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
-  qualifiedName,
   resolveNamespace,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { newCommand, setAction } from '../cmdutil/command.ts';
+import { qualifiedName } from '../cmdutil/printers.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { getRun } from '../objects.ts';
+import { parseTimeout } from '../cmdutil/flags.ts';
 import type { KubeClient } from '../kube.ts';
-import { getRun, parseTimeout } from './shared.ts';
 
 const CONDITIONS = ['succeeded', 'completed'] as const;
 export type WaitFor = (typeof CONDITIONS)[number];

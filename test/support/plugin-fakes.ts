@@ -1,13 +1,13 @@
 // Test doubles for the plugin's commands: an in-memory KubeClient that records every request, a factory with
 // string outputs and a fixed clock, and golden-file comparison under test/golden/plugin.
-// `UPDATE_GOLDEN=1 npx mocha test/unit/plugin-*.test.ts` rewrites the golden files from the current output.
+// `UPDATE_GOLDEN=1 npx mocha 'test/unit/plugin/*.test.ts'` rewrites the golden files from the current output.
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 
 import type { JSONObject } from '../../core/index.ts';
 import { FIXED_NOW, expectGoldenFile } from '../golden/golden.ts';
 import { runCLI } from '../../kubectl-plugin/commands/root.ts';
-import type { Factory } from '../../kubectl-plugin/factory.ts';
+import type { Factory } from '../../kubectl-plugin/cmdutil/factory.ts';
 import { KubeApiError, KubeConnectionError } from '../../kubectl-plugin/kube.ts';
 import type {
   ConnectionFlags,
@@ -201,6 +201,7 @@ export function testFactory(
       stderr: { write: (text: string) => (err += text) },
       stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
       isTTY: options.color === true,
+      stdinIsTTY: false,
       color: options.color === true,
     },
     clock: () => FIXED_NOW,
@@ -243,6 +244,13 @@ export async function parseFlags<Options>(
   });
   const code = await runCLI(io.factory, argv, command);
   return { options: captured, code, stderr: io.stderr() };
+}
+
+/** A command's options without the injected dependencies, for deep comparison. */
+export function withoutDependencies<T extends object>(options: T | undefined): Partial<T> {
+  const copy: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  for (const key of ['io', 'clock', 'kube']) delete copy[key];
+  return copy as Partial<T>;
 }
 
 /** Compares `actual` with `test/golden/plugin/<relativePath>`, or writes it there when UPDATE_GOLDEN=1. */

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { cacheDirectory } from '../../kubectl-plugin/code-cache.ts';
-import { REPO_ROOT } from '../../local-cluster/tools.ts';
+import { cacheDirectory } from '../../../kubectl-plugin/code-cache.ts';
+import { REPO_ROOT } from '../../../local-cluster/tools.ts';
 
 const run = promisify(execFile);
 const LOADER = path.join(REPO_ROOT, 'kubectl-plugin', 'code-cache.ts');

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { stringify } from 'yaml';
-import { createKubeClient } from '../../kubectl-plugin/kube-client.ts';
-import { createControlPlanePki, type ControlPlanePki } from '../../local-cluster/certs.ts';
+import { createKubeClient } from '../../../kubectl-plugin/kube-client.ts';
+import { createControlPlanePki, type ControlPlanePki } from '../../../local-cluster/certs.ts';
 
 const base64 = (pem: string) => Buffer.from(pem).toString('base64');
 
