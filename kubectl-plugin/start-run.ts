@@ -13,6 +13,7 @@ import {
   type JSONValue,
   type UnknownParameterPolicy,
   type WorkflowKind,
+  type WorkflowObject,
   type WorkflowRunObject,
 } from '../core/index.ts';
 import { definedEntries } from './cmdutil/command.ts';
@@ -23,6 +24,7 @@ import { readSource } from './cmdutil/input.ts';
 import { printObject, qualifiedName } from './cmdutil/printers.ts';
 import type { KubeClient } from './kube.ts';
 import { describeWorkflowRef, getWorkflow, type WorkflowRef } from './objects.ts';
+import { DEFAULTED_PARAMETERS_ANNOTATION, defaultedPaths } from './parameter-defaults.ts';
 import { applySetFlags, deepMerge } from './set-values.ts';
 import { POLL_INTERVAL_MS, waitForRun } from './commands/wait.ts';
 
@@ -174,7 +176,7 @@ export function buildRun(
 }
 
 /**
- * Defaults and checks `run` with its Workflow's schema; when every parameter is right, sends it (unless
+ * Defaults and checks `run` with its Workflow's schema (`known`, else read from the cluster); when every parameter is right, sends it (unless
  * --dry-run=client), prints the result and, with --wait, follows it. Returns the exit code.
  */
 export async function submitRun(
@@ -182,9 +184,10 @@ export async function submitRun(
   kube: KubeClient,
   ref: WorkflowRef,
   run: WorkflowRunObject,
+  known?: WorkflowObject,
 ): Promise<number> {
   const { compileWorkflow, prepareRun } = await import('../core/engine.ts');
-  const workflow = await getWorkflow(kube, ref);
+  const workflow = known ?? (await getWorkflow(kube, ref));
   const compiled = compileWorkflow(workflow);
   const prepared = prepareRun(
     run,
@@ -202,12 +205,17 @@ export async function submitRun(
   }
 
   const namespace = run.metadata!.namespace!;
-  let result: WorkflowRunObject = prepared.object;
+  const defaulted = defaultedPaths(
+    run.spec?.workflow?.parameters,
+    prepared.object.spec?.workflow?.parameters,
+  );
+  const body = defaulted.length === 0 ? prepared.object : recordDefaults(prepared.object, defaulted);
+  let result: WorkflowRunObject = body;
   if (opts.dryRun !== 'client') {
     result = (await kube.create({
       plural: 'workflowruns',
       namespace,
-      body: prepared.object as JSONObject,
+      body: body as JSONObject,
       ...(opts.dryRun === 'server' ? { dryRun: true } : {}),
     })) as WorkflowRunObject;
   }
@@ -224,6 +232,17 @@ export async function submitRun(
     timeoutMs: opts.timeoutMs,
     pollIntervalMs: opts.pollIntervalMs,
   });
+}
+
+/** `run` with the annotation `rerun` reads back to tell what came from defaults (a copy: `run` is shared). */
+function recordDefaults(run: WorkflowRunObject, paths: string[][]): WorkflowRunObject {
+  return {
+    ...run,
+    metadata: {
+      ...run.metadata,
+      annotations: { ...run.metadata?.annotations, [DEFAULTED_PARAMETERS_ANNOTATION]: JSON.stringify(paths) },
+    },
+  };
 }
 
 async function report(opts: StartRunOptions, run: WorkflowRunObject): Promise<void> {

@@ -1,6 +1,7 @@
 // Flags several commands take, and the parsers of their values.
 import { Option } from 'commander';
 import type { WorkflowKind } from '../../core/index.ts';
+import type { WorkflowFilter } from '../run-filter.ts';
 import { UsageError } from './errors.ts';
 
 /** Option parser of a repeatable flag: every value given, in order. */
@@ -34,10 +35,7 @@ export function parseKind(value: string): WorkflowKind {
 }
 
 /** `--workflow NAME` or `--workflow KIND/NAME`, as list and rerun take it. */
-export function parseWorkflowFilter(
-  value: string,
-  flag = '--workflow',
-): { kind?: WorkflowKind; name: string } {
+export function parseWorkflowFilter(value: string, flag = '--workflow'): WorkflowFilter {
   const slash = value.indexOf('/');
   if (slash < 0) {
     if (value === '') throw new UsageError(`${flag} needs a name`);

@@ -14,6 +14,7 @@ import { qualifiedName, asList, printObject } from '../cmdutil/printers.ts';
 import type { Factory, IOStreams } from '../cmdutil/factory.ts';
 import { parseWorkflowFilter } from '../cmdutil/flags.ts';
 import type { KubeClient } from '../kube.ts';
+import { matchesWorkflow, type WorkflowFilter } from '../run-filter.ts';
 
 const OUTPUTS = ['wide', 'json', 'yaml', 'name'] as const;
 type ListOutput = (typeof OUTPUTS)[number];
@@ -25,7 +26,7 @@ export interface ListOptions {
   connection: ConnectionOptions;
   labelSelector?: string;
   /** Only runs of this Workflow: `NAME` or `KIND/NAME`. */
-  workflow?: { kind?: 'Workflow' | 'ClusterWorkflow'; name: string };
+  workflow?: WorkflowFilter;
   output?: ListOutput;
 }
 
@@ -107,12 +108,4 @@ export async function runList(opts: ListOptions): Promise<number> {
     }),
   );
   return EXIT_OK;
-}
-
-function matchesWorkflow(run: WorkflowRunObject, filter: ListOptions['workflow']): boolean {
-  if (!filter) return true;
-  const workflow = run.spec?.workflow;
-  if (workflow?.name !== filter.name) return false;
-  // A run without a kind (v0.17 CRDs) refers to a namespaced Workflow.
-  return filter.kind === undefined || (workflow.kind ?? 'Workflow') === filter.kind;
 }

@@ -10,6 +10,7 @@ import { newCreateCommand } from './create.ts';
 import { newDescribeCommand } from './describe.ts';
 import { newListCommand } from './list.ts';
 import { newParamsCommand } from './params.ts';
+import { newRerunCommand } from './rerun.ts';
 import { newValidateCommand } from './validate.ts';
 import { newWaitCommand } from './wait.ts';
 
@@ -26,6 +27,7 @@ export function newRootCommand(factory: Factory): Command {
   configureCommand(root, factory);
   const commands = [
     newCreateCommand(factory),
+    newRerunCommand(factory),
     newDescribeCommand(factory),
     newListCommand(factory),
     newWaitCommand(factory),

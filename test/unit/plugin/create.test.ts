@@ -276,7 +276,19 @@ describe('plugin create', () => {
         name: 'from-file',
         labels: { team: 'a' },
         namespace: 'default',
-        annotations: { 'openchoreo.dev/display-name': 'Mine' },
+        annotations: {
+          'openchoreo.dev/display-name': 'Mine',
+          // What defaulting added, for rerun (see kubectl-plugin/parameter-defaults.ts).
+          'kubectl-workflowrun/defaulted-parameters': JSON.stringify([
+            ['repository', 'appPath'],
+            ['repository', 'revision'],
+            ['buildArgs'],
+            ['docker'],
+            ['dryRun'],
+            ['output'],
+            ['tags'],
+          ]),
+        },
       });
       const parameters = ((body.spec as JSONObject).workflow as JSONObject).parameters as JSONObject;
       expect(parameters).to.deep.include({
