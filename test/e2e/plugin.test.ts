@@ -315,6 +315,43 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       );
     });
 
+    it('rerun stores the old parameters, one --set over them, the rest defaulted; --last picks the newest', async function () {
+      await applyWorkflow();
+      check(
+        await plugin([
+          'create',
+          workflowName,
+          'original',
+          '--set',
+          'repository.url=https://example.com/r',
+          '--set',
+          'repository.appPath=/original',
+        ]),
+        'create',
+      );
+      // Creation times have one-second resolution: the rerun must be newer for --last to tell them apart.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const again = await plugin(['rerun', 'original', 'again', '--set', 'repository.revision.branch=rerun']);
+      expect(again.stderr).to.equal('');
+      expect(again.code).to.equal(0);
+      expect(again.stdout).to.equal('workflowrun.openchoreo.dev/again created\n');
+      const original = (await getRun('original')).spec.workflow.parameters;
+      const rerun = (await getRun('again')).spec.workflow.parameters;
+      expect(rerun.repository).to.deep.equal({
+        ...original.repository,
+        revision: { ...original.repository.revision, branch: 'rerun' },
+      });
+      expect({ ...rerun, repository: undefined }).to.deep.equal({ ...original, repository: undefined });
+      expect((await getRun('again')).metadata.annotations['openchoreo.dev/display-name']).to.equal(
+        `${workflowName}: again`,
+      );
+
+      const latest = await plugin(['rerun', '--last', '--workflow', workflowName, 'latest']);
+      expect(latest.stderr).to.equal('');
+      expect(latest.code).to.equal(0);
+      expect((await getRun('latest')).spec.workflow.parameters.repository.revision.branch).to.equal('rerun');
+    });
+
     it('errors are one clear line: missing run, missing Workflow', async function () {
       const missingRun = await plugin(['describe', 'ghost']);
       expect(missingRun.code).to.equal(1);
