@@ -19,6 +19,10 @@ export interface ListRequest {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** At most this many objects; the rest are fetched with `continue`. */
+  limit?: number;
+  /** The `continue` token of the previous page. */
+  continue?: string;
 }
 
 export interface CreateRequest {
@@ -31,7 +35,9 @@ export interface CreateRequest {
 
 export interface WatchRequest {
   plural: Plural;
-  namespace: string;
+  /** Absent: across all namespaces. */
+  namespace?: string;
+  labelSelector?: string;
   fieldSelector?: string;
   resourceVersion?: string;
   /** Ends the watch; the iterator then finishes. */
@@ -46,6 +52,8 @@ export interface WatchEvent {
 export interface ObjectList {
   items: JSONObject[];
   resourceVersion?: string;
+  /** Set when the list was cut at `limit`: the token for the next page. */
+  continue?: string;
 }
 
 export interface KubeClient {

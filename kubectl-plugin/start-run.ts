@@ -26,7 +26,8 @@ import type { KubeClient } from './kube.ts';
 import { describeWorkflowRef, getWorkflow, type WorkflowRef } from './objects.ts';
 import { DEFAULTED_PARAMETERS_ANNOTATION, defaultedPaths } from './parameter-defaults.ts';
 import { applySetFlags, deepMerge } from './set-values.ts';
-import { POLL_INTERVAL_MS, waitForRun } from './commands/wait.ts';
+import { waitForRun } from './commands/wait.ts';
+import { POLL_INTERVAL_MS } from './observe-run.ts';
 
 const DRY_RUN = ['none', 'client', 'server'] as const;
 const OUTPUTS = ['yaml', 'json', 'name'] as const;

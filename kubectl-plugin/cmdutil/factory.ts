@@ -17,6 +17,8 @@ export interface IOStreams {
   stdinIsTTY: boolean;
   /** Colour is wanted: stdout is a terminal and NO_COLOR is not set. */
   color: boolean;
+  /** The terminal's width in columns, when stdout is one. */
+  columns?: number;
 }
 
 export interface Factory {
@@ -43,6 +45,7 @@ export function systemFactory(): Factory {
       isTTY,
       stdinIsTTY: process.stdin.isTTY === true,
       color: colorWanted(isTTY, process.env),
+      ...(isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     },
     clock: () => new Date(),
     kubeClient: async (flags) => (await import('../kube-client.ts')).createKubeClient(flags),

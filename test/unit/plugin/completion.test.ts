@@ -1,5 +1,6 @@
-// `kubectl workflowrun completion`: shell completion scripts. The flags block builds the command with a runF that captures the options it
-// would run with; the run block runs it against the fake API server, output compared with golden files.
+// `kubectl workflowrun completion`: shell completion scripts. The flags block builds the command with a runF that
+// captures the options it would run with; the run block runs it against the fake API server, output compared with
+// golden files.
 import { expect } from 'chai';
 
 import { newCompletionCommand, type CompletionOptions } from '../../../kubectl-plugin/commands/completion.ts';

@@ -1,5 +1,6 @@
-// `kubectl workflowrun create`: starting a run, its parameters checked before anything is sent. The flags block builds the command with a runF that captures the options it
-// would run with; the run block runs it against the fake API server, output compared with golden files.
+// `kubectl workflowrun create`: starting a run, its parameters checked before anything is sent. The flags block
+// builds the command with a runF that captures the options it would run with; the run block runs it against the fake
+// API server, output compared with golden files.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

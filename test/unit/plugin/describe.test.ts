@@ -1,5 +1,6 @@
-// `kubectl workflowrun describe`: one run in the kubectl describe style. The flags block builds the command with a runF that captures the options it
-// would run with; the run block runs it against the fake API server, output compared with golden files.
+// `kubectl workflowrun describe`: one run in the kubectl describe style. The flags block builds the command with a
+// runF that captures the options it would run with; the run block runs it against the fake API server, output
+// compared with golden files.
 import { expect } from 'chai';
 
 import { newDescribeCommand, type DescribeOptions } from '../../../kubectl-plugin/commands/describe.ts';
@@ -7,6 +8,7 @@ import {
   FakeKube,
   UNREACHABLE,
   expectGolden,
+  frames,
   parseFlags,
   run,
   withoutDependencies,
@@ -32,9 +34,55 @@ describe('plugin describe', () => {
       expect(code).to.equal(2);
       expect(stderr).to.equal("error: missing required argument 'name'\n");
     });
+    it('-w / --watch follows the run', async () => {
+      const { options } = await parseFlags<DescribeOptions>(newDescribeCommand, ['shown', '-w']);
+      expect(options).to.deep.include({ name: 'shown', watch: true });
+    });
   });
 
   describe('run', () => {
+    /** A run that is first reconciled, then runs (reported twice), then succeeds, as watch events. */
+    function watchedCluster() {
+      const pending = runFixture('first-reconcile');
+      const name = nameOf(pending);
+      const renamed = (fixtureName: string) => {
+        const object = runFixture(fixtureName);
+        (object.metadata as { name: string; namespace: string }).name = name;
+        (object.metadata as { name: string; namespace: string }).namespace = namespaceOf(pending);
+        return object;
+      };
+      const kube = new FakeKube().add(pending);
+      kube.watchEvents = [
+        { type: 'MODIFIED', object: renamed('running') },
+        { type: 'MODIFIED', object: renamed('running') },
+        { type: 'MODIFIED', object: renamed('succeeded') },
+      ];
+      return { kube, name, namespace: namespaceOf(pending), final: renamed('succeeded') };
+    }
+
+    it('--watch without a terminal prints one line per change and exits 0 when the run completes', async () => {
+      const { kube, name, namespace } = watchedCluster();
+      const { code, stdout, stderr } = await run(kube, ['describe', name, '-n', namespace, '--watch']);
+      expect(stderr).to.equal('');
+      expect(code).to.equal(0);
+      expect(stdout.trimEnd().split('\n')).to.have.length(3);
+      expectGolden('describe/watch-lines.txt', stdout);
+      expect(kube.requests.find((request) => request.verb === 'watch')).to.deep.include({
+        plural: 'workflowruns',
+        fieldSelector: `metadata.name=${name}`,
+      });
+    });
+
+    it('--watch on a terminal redraws the run in place, ending with what describe shows', async () => {
+      const { kube, name, namespace, final } = watchedCluster();
+      const { code, stdout } = await run(kube, ['describe', name, '-n', namespace, '-w'], { tty: true });
+      expect(code).to.equal(0);
+      const shown = frames(stdout);
+      expect(shown).to.have.length(4);
+      const plain = await run(new FakeKube().add(final), ['describe', name, '-n', namespace], { tty: true });
+      expect(shown.at(-1)).to.equal(plain.stdout);
+    });
+
     for (const name of runFixtureNames()) {
       it(`renders the ${name} run`, async () => {
         const run1 = runFixture(name);

@@ -1,6 +1,6 @@
 // The real KubeClient over TLS with a client certificate, as against a kube-apiserver: every call is authenticated
-// with the kubeconfig's certificate, and the calls of one command share one connection (client-node alone would
-// open one, with a full handshake, per call).
+// with the kubeconfig's certificate, and the calls of one command share one connection (client-node alone would open
+// one, with a full handshake, per call).
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';

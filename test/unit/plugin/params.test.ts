@@ -1,5 +1,6 @@
-// `kubectl workflowrun params`: a Workflow's parameters. The flags block builds the command with a runF that captures the options it
-// would run with; the run block runs it against the fake API server, output compared with golden files.
+// `kubectl workflowrun params`: a Workflow's parameters. The flags block builds the command with a runF that
+// captures the options it would run with; the run block runs it against the fake API server, output compared with
+// golden files.
 import { expect } from 'chai';
 
 import type { JSONObject } from '../../../core/index.ts';

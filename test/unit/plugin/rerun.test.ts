@@ -1,5 +1,5 @@
-// `kubectl workflowrun rerun`: a new run with a previous run's parameters. The flags block builds the command with
-// a runF that captures the options it would run with; the run block runs it against the fake API server.
+// `kubectl workflowrun rerun`: a new run with a previous run's parameters. The flags block builds the command with a
+// runF that captures the options it would run with; the run block runs it against the fake API server.
 import { expect } from 'chai';
 
 import type { JSONObject } from '../../../core/index.ts';

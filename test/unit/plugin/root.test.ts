@@ -1,5 +1,6 @@
-// `kubectl workflowrun`: the command tree: usage, help, exit codes and flags given before the command. The flags block builds the command with a runF that captures the options it
-// would run with; the run block runs it against the fake API server, output compared with golden files.
+// `kubectl workflowrun`: the command tree: usage, help, exit codes and flags given before the command. The flags
+// block builds the command with a runF that captures the options it would run with; the run block runs it against
+// the fake API server, output compared with golden files.
 import { expect } from 'chai';
 
 import { FakeKube, run } from '../../support/plugin-fakes.ts';

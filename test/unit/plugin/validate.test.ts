@@ -1,7 +1,8 @@
-// `kubectl workflowrun validate`: checking runs against their Workflows' schemas: the seed's examples and OpenChoreo's samples in both
-// schema formats, the exact JSON shape, exit codes 0/1/2, one-line input errors naming the file, stdin, and
-// Workflows read from the cluster. The flags block builds the command with a runF that captures the options it
-// would run with; the run block runs it against the fake API server, output compared with golden files.
+// `kubectl workflowrun validate`: checking runs against their Workflows' schemas: the seed's examples and
+// OpenChoreo's samples in both schema formats, the exact JSON shape, exit codes 0/1/2, one-line input errors naming
+// the file, stdin, and Workflows read from the cluster. The flags block builds the command with a runF that captures
+// the options it would run with; the run block runs it against the fake API server, output compared with golden
+// files.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,9 +1,17 @@
-// `kubectl workflowrun wait`: blocking until a run completes. The flags block builds the command with a runF that captures the options it
-// would run with; the run block runs it against the fake API server, output compared with golden files.
+// `kubectl workflowrun wait`: blocking until a run completes. The flags block builds the command with a runF that
+// captures the options it would run with; the run block runs it against the fake API server, output compared with
+// golden files.
 import { expect } from 'chai';
 
 import { newWaitCommand, type WaitOptions } from '../../../kubectl-plugin/commands/wait.ts';
-import { FakeKube, expectGolden, parseFlags, run, withoutDependencies } from '../../support/plugin-fakes.ts';
+import {
+  FakeKube,
+  expectGolden,
+  frames,
+  parseFlags,
+  run,
+  withoutDependencies,
+} from '../../support/plugin-fakes.ts';
 import { runFixtures } from '../../support/plugin-objects.ts';
 
 describe('plugin wait', () => {
@@ -67,6 +75,21 @@ describe('plugin wait', () => {
       expect(kube.requests.find((r) => r.verb === 'watch')?.fieldSelector).to.equal(
         `metadata.name=${pending.name}`,
       );
+    });
+
+    it('on a terminal redraws status, conditions and tasks while it waits, then prints the status line', async () => {
+      const pending = stored('first-reconcile');
+      const done = stored('succeeded').object;
+      (done.metadata as { name: string }).name = pending.name;
+      const kube = new FakeKube().add(pending.object);
+      kube.watchEvents = [{ type: 'MODIFIED', object: done }];
+      const { code, stdout } = await run(kube, ['wait', pending.name], { tty: true });
+      expect(code).to.equal(0);
+      const shown = frames(stdout);
+      expect(shown).to.have.length(2);
+      expect(shown[0]).to.match(/^Name: +\S+\nStatus: +\S+/);
+      expect(shown[1]).to.include('Conditions:').and.include('Tasks:');
+      expect(shown[1]!.endsWith(`\nworkflowrun.openchoreo.dev/${pending.name} Succeeded\n`)).to.equal(true);
     });
 
     it('exit 1 on timeout, naming the last status', async () => {
