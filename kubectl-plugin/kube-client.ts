@@ -147,22 +147,24 @@ class ClientNodeKubeClient implements KubeClient {
   }
 
   async list(request: ListRequest): Promise<ObjectList> {
-    const { plural, namespace, labelSelector, fieldSelector } = request;
-    const selectors = { labelSelector, fieldSelector };
-    const list: { items?: unknown; metadata?: { resourceVersion?: string } } = await this.#call(() =>
-      namespace === undefined
-        ? // The same path serves a cluster-scoped resource and a namespaced one across all namespaces.
-          this.#objects.listClusterCustomObject(
-            { group: GROUP, version: VERSION, plural, ...selectors },
-            this.#options,
-          )
-        : this.#objects.listNamespacedCustomObject(
-            { group: GROUP, version: VERSION, namespace, plural, ...selectors },
-            this.#options,
-          ),
-    );
+    const { plural, namespace, labelSelector, fieldSelector, limit } = request;
+    const selectors = { labelSelector, fieldSelector, limit, _continue: request.continue };
+    const list: { items?: unknown; metadata?: { resourceVersion?: string; continue?: string } } =
+      await this.#call(() =>
+        namespace === undefined
+          ? // The same path serves a cluster-scoped resource and a namespaced one across all namespaces.
+            this.#objects.listClusterCustomObject(
+              { group: GROUP, version: VERSION, plural, ...selectors },
+              this.#options,
+            )
+          : this.#objects.listNamespacedCustomObject(
+              { group: GROUP, version: VERSION, namespace, plural, ...selectors },
+              this.#options,
+            ),
+      );
     const items = Array.isArray(list.items) ? (list.items as JSONObject[]) : [];
-    return { items, resourceVersion: list.metadata?.resourceVersion };
+    const next = list.metadata?.continue;
+    return { items, resourceVersion: list.metadata?.resourceVersion, ...(next ? { continue: next } : {}) };
   }
 
   create(request: CreateRequest): Promise<JSONObject> {
@@ -209,13 +211,16 @@ class ClientNodeKubeClient implements KubeClient {
     };
     const query = {
       allowWatchBookmarks: true,
+      labelSelector: request.labelSelector,
       fieldSelector: request.fieldSelector,
       resourceVersion: request.resourceVersion,
     };
     let controller: AbortController;
     try {
       controller = await this.#watcher.watch(
-        `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(request.namespace)}/${request.plural}`,
+        request.namespace === undefined
+          ? `/apis/${GROUP}/${VERSION}/${request.plural}`
+          : `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(request.namespace)}/${request.plural}`,
         query,
         (type, object) => {
           pending.push({ type: type as WatchEvent['type'], object: object as JSONObject });

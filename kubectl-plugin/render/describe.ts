@@ -172,7 +172,7 @@ function parsesAsJSON(text: string): boolean {
   }
 }
 
-function conditionsSection(run: WorkflowRunObject, now: Date): string[] {
+export function conditionsSection(run: WorkflowRunObject, now: Date): string[] {
   const conditions = objectsIn(run.status?.conditions);
   if (conditions.length === 0) return emptySection('Conditions');
   return [
@@ -190,7 +190,7 @@ function conditionsSection(run: WorkflowRunObject, now: Date): string[] {
   ];
 }
 
-function tasksSection(run: WorkflowRunObject, { now, color }: DescribeOptions): string[] {
+export function tasksSection(run: WorkflowRunObject, { now, color }: DescribeOptions): string[] {
   const tasks = objectsIn<TaskStatus>(run.status?.tasks);
   if (tasks.length === 0) return emptySection('Tasks');
   const runCompleted = isCompleted(run);

@@ -2,7 +2,7 @@
 // the plugin talks to the real control plane with OpenChoreo's CRDs. Statuses are written through the status
 // subresource exactly as OpenChoreo's controller writes them (conditions.md). The last suite of each version runs
 // with the webhook program registered, so the plugin's own checks and the cluster's are seen together.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import {
   withCluster,
   type CommandResult,
 } from './harness.ts';
-import { REPO_ROOT } from '../../local-cluster/tools.ts';
+import { REPO_ROOT, binary } from '../../local-cluster/tools.ts';
 import { controllerConditions, statusTime, type RunOutcome } from './controller-status.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
@@ -313,6 +313,97 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       expect(failed.stdout).to.equal(
         'workflowrun.openchoreo.dev/will-fail Failed: Workflow execution failed\n',
       );
+    });
+
+    it('rerun stores the old parameters, one --set over them, the rest defaulted; --last picks the newest', async function () {
+      await applyWorkflow();
+      check(
+        await plugin([
+          'create',
+          workflowName,
+          'original',
+          '--set',
+          'repository.url=https://example.com/r',
+          '--set',
+          'repository.appPath=/original',
+        ]),
+        'create',
+      );
+      // Creation times have one-second resolution: the rerun must be newer for --last to tell them apart.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const again = await plugin(['rerun', 'original', 'again', '--set', 'repository.revision.branch=rerun']);
+      expect(again.stderr).to.equal('');
+      expect(again.code).to.equal(0);
+      expect(again.stdout).to.equal('workflowrun.openchoreo.dev/again created\n');
+      const original = (await getRun('original')).spec.workflow.parameters;
+      const rerun = (await getRun('again')).spec.workflow.parameters;
+      expect(rerun.repository).to.deep.equal({
+        ...original.repository,
+        revision: { ...original.repository.revision, branch: 'rerun' },
+      });
+      expect({ ...rerun, repository: undefined }).to.deep.equal({ ...original, repository: undefined });
+      expect((await getRun('again')).metadata.annotations['openchoreo.dev/display-name']).to.equal(
+        `${workflowName}: again`,
+      );
+
+      const latest = await plugin(['rerun', '--last', '--workflow', workflowName, 'latest']);
+      expect(latest.stderr).to.equal('');
+      expect(latest.code).to.equal(0);
+      expect((await getRun('latest')).spec.workflow.parameters.repository.revision.branch).to.equal('rerun');
+    });
+
+    it('describe --watch prints each condition change written through the status subresource, and exits when the run completes', async function () {
+      await applyWorkflow();
+      check(
+        await plugin(['create', workflowName, 'watched', '--set', 'repository.url=https://example.com/r']),
+        'create',
+      );
+      const watching = plugin(['describe', 'watched', '--watch']);
+      // The watch is open before the controller writes anything.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await setStatus('watched', 'running');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await setStatus('watched', 'succeeded');
+      const watched = await watching;
+      expect(watched.stderr).to.equal('');
+      expect(watched.code).to.equal(0);
+      const lines = watched.stdout.trimEnd().split('\n');
+      expect(lines.at(0)).to.match(/^watched \S+$/);
+      expect(lines).to.include('watched Running WorkflowCompleted=False WorkflowRunning=True');
+      expect(lines.at(-1)).to.equal(
+        'watched Succeeded WorkflowRunning=False WorkflowSucceeded=True WorkflowCompleted=True',
+      );
+    });
+
+    it('list -w prints a new run when it appears', async function () {
+      await applyWorkflow();
+      const listing = spawn(binary('kubectl'), ['workflowrun', 'list', '-w', '-n', e2e.namespace], {
+        env: {
+          ...process.env,
+          PATH: `${bin.dir}:${process.env.PATH ?? ''}`,
+          KUBECONFIG: e2e.cluster.kubeconfigPath,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      listing.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise((resolve) => listing.on('exit', resolve));
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        check(
+          await plugin(['create', workflowName, 'appears', '--set', 'repository.url=https://example.com/r']),
+          'create',
+        );
+        for (let waited = 0; !/^appears /m.test(output) && waited < 10_000; waited += 100) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        listing.kill('SIGTERM');
+        await exited;
+      }
+      const rows = output.trimEnd().split('\n');
+      expect(rows[0]).to.match(/^NAME +WORKFLOW +STATUS +AGE$/);
+      expect(rows.some((row) => /^appears +(Cluster)?Workflow\//.test(row))).to.equal(true);
     });
 
     it('errors are one clear line: missing run, missing Workflow', async function () {
