@@ -15,6 +15,7 @@ import { newCreateCommand } from './create.ts';
 import { newDescribeCommand } from './describe.ts';
 import { newListCommand } from './list.ts';
 import { newParamsCommand } from './params.ts';
+import { newPolicyCommand } from './policy.ts';
 import { newValidateCommand } from './validate.ts';
 import { newWaitCommand } from './wait.ts';
 
@@ -36,6 +37,7 @@ export function newRootCommand(factory: Factory): Command {
     newWaitCommand(factory),
     newParamsCommand(factory),
     newValidateCommand(factory),
+    newPolicyCommand(factory),
     newCompletionCommand(factory),
     newCompleteCommand(factory),
   ];
