@@ -10,6 +10,7 @@ import { newCreateCommand } from './create.ts';
 import { newDescribeCommand } from './describe.ts';
 import { newListCommand } from './list.ts';
 import { newParamsCommand } from './params.ts';
+import { newPolicyCommand } from './policy.ts';
 import { newRerunCommand } from './rerun.ts';
 import { newValidateCommand } from './validate.ts';
 import { newWaitCommand } from './wait.ts';
@@ -33,6 +34,7 @@ export function newRootCommand(factory: Factory): Command {
     newWaitCommand(factory),
     newParamsCommand(factory),
     newValidateCommand(factory),
+    newPolicyCommand(factory),
     newCompletionCommand(factory),
     newCompleteCommand(factory),
   ];

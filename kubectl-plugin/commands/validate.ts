@@ -196,7 +196,7 @@ function sourceName(file: string): string {
 }
 
 /** The objects in a file's documents; `kind: List` (what `kubectl get -o yaml` prints) contributes its items. */
-function objectsIn(documents: JSONValue[], source: string): JSONObject[] {
+export function objectsIn(documents: JSONValue[], source: string): JSONObject[] {
   const objects: JSONObject[] = [];
   documents.forEach((document, index) => {
     if (!isPlainObject(document)) {
