@@ -34,7 +34,7 @@ import { createMetrics } from '../../webhook/metrics.ts';
 import { WebhookServer } from '../../webhook/server.ts';
 import { loadCertificate } from '../../webhook/tls.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
-import { httpsCall, writeSelfSignedCertificate } from '../unit/webhook-helpers.ts';
+import { httpsCall, writeSelfSignedCertificate } from '../support/webhook-helpers.ts';
 import { median } from './median.ts';
 import { INTEGRATION_TEST_REVIEW, INTEGRATION_TESTS_WORKFLOW } from './review.ts';
 

@@ -6,7 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { InformerWorkflows } from '../../webhook/informers.ts';
 import type { JSONObject } from '../../core/index.ts';
-import { FakeApiServer } from './fake-apiserver.ts';
+import { FakeApiServer } from '../support/fake-apiserver.ts';
 
 const log = pino({ level: 'silent' });
 

@@ -18,7 +18,7 @@ import {
   temporaryDirectory,
   writeSelfSignedCertificate,
   type CertificateFiles,
-} from './webhook-helpers.ts';
+} from '../support/webhook-helpers.ts';
 
 function capturingLogger(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
   const lines: string[] = [];
