@@ -4,12 +4,16 @@
 import type { WorkflowKind, WorkflowObject } from '../core/index.ts';
 
 export interface WorkflowLookup {
-  /** The named Workflow (namespace given) or ClusterWorkflow; undefined when it does not exist. Throws when unsure. */
+  /**
+   * The named Workflow (namespace given) or ClusterWorkflow; undefined when it does not exist. Rejects when unsure,
+   * and when `signal` aborts before it knows.
+   */
   get(
     kind: WorkflowKind,
     name: string,
-    namespace?: string,
-  ): WorkflowObject | undefined | Promise<WorkflowObject | undefined>;
+    namespace: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<WorkflowObject | undefined>;
 }
 
 /** A fixed set of Workflows, for tests and benchmarks. */
@@ -29,7 +33,11 @@ export class StaticWorkflows implements WorkflowLookup {
     this.#objects.delete(key(kind, name, namespace));
   }
 
-  get(kind: WorkflowKind, name: string, namespace?: string): WorkflowObject | undefined {
+  async get(
+    kind: WorkflowKind,
+    name: string,
+    namespace: string | undefined,
+  ): Promise<WorkflowObject | undefined> {
     return this.#objects.get(key(kind, name, namespace));
   }
 }
