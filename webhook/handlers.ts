@@ -120,7 +120,7 @@ async function resolveWorkflow(
   // The API server fills in the run's namespace before admission; the request carries it too, for older servers.
   if (target.kind === 'Workflow' && !target.namespace && requestNamespace)
     target.namespace = requestNamespace;
-  const workflow = await options.workflows.get(target.kind, target.name, target.namespace, context.signal);
+  const workflow = await options.workflows.get(target.kind, target.name, target.namespace, context);
   return compiledWorkflow(workflow, target, options);
 }
 

@@ -16,7 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION, type JSONObject, type WorkflowKind, type WorkflowObject } from '../core/index.ts';
-import { DEFAULT_REVIEW_TIMEOUT_MS } from './admission.ts';
+import { admissionContext, type AdmissionContext } from './admission.ts';
 import type { InformerState, WorkflowLookup } from './workflows.ts';
 
 type WorkflowPlural = 'workflows' | 'clusterworkflows';
@@ -213,11 +213,11 @@ export class InformerWorkflows implements WorkflowLookup {
     kind: WorkflowKind,
     name: string,
     namespace: string | undefined,
-    signal: AbortSignal = AbortSignal.timeout(DEFAULT_REVIEW_TIMEOUT_MS),
+    context: AdmissionContext = admissionContext(),
   ): Promise<WorkflowObject | undefined> {
     const cached = this.#informers.get(kind)?.get(name, namespace);
     if (cached !== undefined) return cached;
-    return this.#getDirect(kind, name, namespace, signal);
+    return this.#getDirect(kind, name, namespace, context.signal);
   }
 
   /** A GET that gives up when `signal` aborts: the review it answers has a deadline of the API server's. */

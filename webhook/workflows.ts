@@ -2,17 +2,19 @@
 // and benchmarks, and what the informers behind the real lookup (informers.ts) report to readiness and metrics.
 // Nothing here loads the Kubernetes client.
 import type { WorkflowKind, WorkflowObject } from '../core/index.ts';
+import type { AdmissionContext } from './admission.ts';
 
 export interface WorkflowLookup {
   /**
    * The named Workflow (namespace given) or ClusterWorkflow; undefined when it does not exist. Rejects when unsure,
-   * and when `signal` aborts before it knows.
+   * and when the review's signal aborts before it knows. The context is passed whole, not its signal, because
+   * reading the signal starts a timer, which a cache hit must not pay for.
    */
   get(
     kind: WorkflowKind,
     name: string,
     namespace: string | undefined,
-    signal?: AbortSignal,
+    context?: AdmissionContext,
   ): Promise<WorkflowObject | undefined>;
 }
 

@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { InformerWorkflows } from '../../webhook/informers.ts';
 import type { JSONObject } from '../../core/index.ts';
+import { admissionContext } from '../../webhook/admission.ts';
 import { FakeApiServer } from '../support/fake-apiserver.ts';
 
 const log = pino({ level: 'silent' });
@@ -105,7 +106,7 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     api.stallGets = true;
     const started = Date.now();
     let failure: Error | undefined;
-    await lookup.get('Workflow', 'late', 'team-b', AbortSignal.timeout(300)).catch((error: Error) => {
+    await lookup.get('Workflow', 'late', 'team-b', admissionContext(330)).catch((error: Error) => {
       failure = error;
     });
     expect(failure?.message).to.equal(
