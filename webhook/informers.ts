@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION, type JSONObject, type WorkflowKind, type WorkflowObject } from '../core/index.ts';
+import { admissionContext, type AdmissionContext } from './admission.ts';
 import type { InformerState, WorkflowLookup } from './workflows.ts';
 
 type WorkflowPlural = 'workflows' | 'clusterworkflows';
@@ -23,7 +24,6 @@ const PLURALS: Record<WorkflowKind, WorkflowPlural> = {
   Workflow: 'workflows',
   ClusterWorkflow: 'clusterworkflows',
 };
-const DIRECT_GET_TIMEOUT_MS = 3000;
 const MIN_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 10_000;
 
@@ -148,7 +148,6 @@ class WorkflowInformer {
 export class InformerWorkflows implements WorkflowLookup {
   readonly #informers = new Map<WorkflowKind, WorkflowInformer>();
   readonly #objects: CustomObjectsApi;
-  readonly #directGet: ConfigurationOptions;
   #discovered = false;
   #stopped = false;
 
@@ -163,15 +162,6 @@ export class InformerWorkflows implements WorkflowLookup {
     private readonly log: Logger,
   ) {
     this.#objects = config.makeApiClient(CustomObjectsApi);
-    // A direct GET answers an admission review, which the API server gives up on after its own timeout.
-    const bounded: ObservableMiddleware = {
-      pre: (context) => {
-        context.setSignal(AbortSignal.timeout(DIRECT_GET_TIMEOUT_MS));
-        return new Observable(Promise.resolve(context));
-      },
-      post: (context) => new Observable(Promise.resolve(context)),
-    };
-    this.#directGet = { middleware: [bounded], middlewareMergeStrategy: 'append' };
     this.#watch('Workflow');
     void this.#discoverClusterWorkflows();
   }
@@ -219,35 +209,50 @@ export class InformerWorkflows implements WorkflowLookup {
     }));
   }
 
-  async get(kind: WorkflowKind, name: string, namespace?: string): Promise<WorkflowObject | undefined> {
+  async get(
+    kind: WorkflowKind,
+    name: string,
+    namespace: string | undefined,
+    context: AdmissionContext = admissionContext(),
+  ): Promise<WorkflowObject | undefined> {
     const cached = this.#informers.get(kind)?.get(name, namespace);
     if (cached !== undefined) return cached;
-    return this.#getDirect(kind, name, namespace);
+    return this.#getDirect(kind, name, namespace, context.signal);
   }
 
+  /** A GET that gives up when `signal` aborts: the review it answers has a deadline of the API server's. */
   async #getDirect(
     kind: WorkflowKind,
     name: string,
-    namespace?: string,
+    namespace: string | undefined,
+    signal: AbortSignal,
   ): Promise<WorkflowObject | undefined> {
     const plural = PLURALS[kind];
+    const bounded: ObservableMiddleware = {
+      pre: (context) => {
+        context.setSignal(signal);
+        return new Observable(Promise.resolve(context));
+      },
+      post: (context) => new Observable(Promise.resolve(context)),
+    };
+    const options: ConfigurationOptions = { middleware: [bounded], middlewareMergeStrategy: 'append' };
     try {
       const object: JSONObject =
         namespace === undefined
           ? await this.#objects.getClusterCustomObject(
               { group: GROUP, version: VERSION, plural, name },
-              this.#directGet,
+              options,
             )
           : await this.#objects.getNamespacedCustomObject(
               { group: GROUP, version: VERSION, namespace, plural, name },
-              this.#directGet,
+              options,
             );
       return object as WorkflowObject;
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return undefined;
       const reason =
-        (error as Error).name === 'AbortError'
-          ? `no answer within ${DIRECT_GET_TIMEOUT_MS} ms`
+        (error as Error).name === 'AbortError' || signal.aborted
+          ? "no answer before the review's deadline"
           : describe(error);
       this.log.warn({ kind, name, namespace, err: reason }, 'direct Workflow lookup failed');
       throw new Error(`looking up ${kind} ${JSON.stringify(name)} failed: ${reason}`, { cause: error });

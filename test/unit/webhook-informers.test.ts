@@ -6,7 +6,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { InformerWorkflows } from '../../webhook/informers.ts';
 import type { JSONObject } from '../../core/index.ts';
-import { FakeApiServer } from './fake-apiserver.ts';
+import { admissionContext } from '../../webhook/admission.ts';
+import { FakeApiServer } from '../support/fake-apiserver.ts';
 
 const log = pino({ level: 'silent' });
 
@@ -66,7 +67,7 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     ]);
     const found = await lookup.get('Workflow', 'docker', 'team-a');
     expect(found?.metadata?.name).to.equal('docker');
-    expect((await lookup.get('ClusterWorkflow', 'shared'))?.kind).to.equal('ClusterWorkflow');
+    expect((await lookup.get('ClusterWorkflow', 'shared', undefined))?.kind).to.equal('ClusterWorkflow');
     expect(directGets()).to.deep.equal([]);
     const list = api.calls.find(
       (call) => call.path === '/apis/openchoreo.dev/v1alpha1/workflows' && !call.query.has('watch'),
@@ -99,6 +100,21 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(await lookup.get('Workflow', 'ghost', 'team-b')).to.equal(undefined);
   });
 
+  it("gives up a direct GET at the review's deadline and says so, rather than waiting on", async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    api.stallGets = true;
+    const started = Date.now();
+    let failure: Error | undefined;
+    await lookup.get('Workflow', 'late', 'team-b', admissionContext(330)).catch((error: Error) => {
+      failure = error;
+    });
+    expect(failure?.message).to.equal(
+      `looking up Workflow "late" failed: no answer before the review's deadline`,
+    );
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
   it('watches ClusterWorkflows only when their CRD is served (v0.17 CRDs have none)', async () => {
     api.served = ['workflowruns', 'workflows'];
     const lookup = start();
@@ -106,7 +122,7 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(lookup.states().map((state) => state.resource)).to.deep.equal(['workflows']);
     api.served = undefined;
     api.remove('clusterworkflows', 'shared');
-    expect(await lookup.get('ClusterWorkflow', 'shared')).to.equal(undefined);
+    expect(await lookup.get('ClusterWorkflow', 'shared', undefined)).to.equal(undefined);
   });
 
   it('an API server restart: unready while away, the cache still serves, the watch resumes without a relist', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createKubeClient } from '../../../kubectl-plugin/kube-client.ts';
 import { apiErrorCode, type KubeClient, type WatchEvent } from '../../../kubectl-plugin/kube.ts';
-import { FakeApiServer, status } from '../fake-apiserver.ts';
+import { FakeApiServer, status } from '../../support/fake-apiserver.ts';
 
 const RUN = {
   apiVersion: 'openchoreo.dev/v1alpha1',
