@@ -83,12 +83,14 @@ install-plugin: build
 	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl-workflowrun.mjs $(PREFIX)/bin/kubectl-workflowrun
 	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl_complete-workflowrun.mjs $(PREFIX)/bin/kubectl_complete-workflowrun
 
+# docker, podman or buildah, whichever is installed (buildah needs no daemon). IMAGE_ARGS passes build arguments,
+# e.g. IMAGE_ARGS="--build-arg BASE_IMAGE=... --build-arg BUNDLE=prebuilt" where no registry can be reached.
 image:
-	@engine=$$(command -v docker || command -v podman || true); \
-	if [ -z "$$engine" ] || ! $$engine info >/dev/null 2>&1; then \
-	  echo "make image: no running container engine (docker or podman) on this machine; build the Dockerfile where one exists" >&2; exit 1; \
-	fi; \
-	$$engine build -t $(or $(IMAGE),openchoreo-workflowrun-webhook:dev) .
+	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then build="docker build"; \
+	elif command -v podman >/dev/null; then build="podman build"; \
+	elif command -v buildah >/dev/null; then build="buildah bud"; \
+	else echo "make image: no docker, podman or buildah on this machine (apt-get install buildah)" >&2; exit 1; fi; \
+	$$build $(IMAGE_ARGS) -t $(or $(IMAGE),openchoreo-workflowrun-webhook:dev) .
 
 clean:
 	rm -rf dist
