@@ -68,6 +68,13 @@ cluster-up: build tools
 cluster-down: deps
 	$(NODE_TS) local-cluster/cli.ts down
 
+# A real single-node cluster (kubelet, containerd, the chart's image loaded) in a network namespace; needs root.
+node-up: build node-tools
+	$(NODE_TS) local-cluster/node-cli.ts up --crds $(CRDS)
+
+node-down: deps
+	$(NODE_TS) local-cluster/node-cli.ts down
+
 # The main job: a local control plane with OpenChoreo's CRDs, the project's samples and the webhook registered.
 # Ctrl-C ends it.
 dev: build tools
