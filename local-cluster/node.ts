@@ -148,6 +148,15 @@ export class SingleNode {
     return this.plane.kubeconfigPath;
   }
 
+  get dir(): string {
+    return this.state.dir;
+  }
+
+  // ctr in containerd's k8s.io namespace, where the kubelet's containers are.
+  ctr(args: string[]) {
+    return ctr(nodePaths(this.state.dir).containerdSocket, args);
+  }
+
   get images(): NodeState['images'] {
     return this.state.images;
   }
