@@ -35,8 +35,11 @@ node-tools: tools
 kubectl-helm: deps
 	node scripts/install-kubectl-helm.mjs $(BIN)
 
+# As root the single-node cluster's suite runs too (test/e2e/node.test.ts), so its binaries are built first.
+NODE_TOOLS_IF_ROOT := $(if $(filter 0,$(shell id -u)),node-tools)
+
 # Unit, conformance and end-to-end tests in one mocha run; the e2e harness starts its own control planes.
-test: build tools
+test: build tools $(NODE_TOOLS_IF_ROOT)
 	$(MOCHA) 'test/**/*.test.ts'
 
 # The reliability suite runs the bundled programs on real control planes, so it goes with the end-to-end tests; so
@@ -45,7 +48,7 @@ test-unit: kubectl-helm
 	$(MOCHA) --exclude 'test/e2e/**' --exclude 'test/reliability/**' --exclude test/fidelity/upstream.test.ts \
 		'test/**/*.test.ts'
 
-test-e2e: build tools
+test-e2e: build tools $(NODE_TOOLS_IF_ROOT)
 	$(MOCHA) 'test/e2e/**/*.test.ts' 'test/reliability/**/*.test.ts' test/fidelity/upstream.test.ts
 
 lint: deps
