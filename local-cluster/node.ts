@@ -108,7 +108,9 @@ async function checkAddressesUnused(): Promise<void> {
 async function createNetwork(): Promise<void> {
   const net = NODE_NETWORK;
   if (existsSync(`/run/netns/${net.namespace}`)) {
-    throw new Error(`network namespace ${net.namespace} exists already: run \`make node-down\` first`);
+    throw new Error(
+      `network namespace ${net.namespace} exists already: another single-node cluster runs (\`make node-down\` stops the one \`make node-up\` started)`,
+    );
   }
   await checkAddressesUnused();
   await ip(['netns', 'add', net.namespace]);

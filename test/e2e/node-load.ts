@@ -52,18 +52,19 @@ export interface LoadReport {
   summary: { sent: number; perSecond: number; failed: number };
 }
 
-function workflowRun(valid: boolean): object {
+// The runs name the tests' integration-tests Workflow (test/fixtures/workflows/integration-tests-openapi.yaml).
+export const WORKFLOW_FIXTURE = 'integration-tests-openapi.yaml';
+export const VALID_PARAMETERS = { repository: { url: 'https://github.com/openchoreo/sample' } };
+export const INVALID_PARAMETERS = { repository: { url: 'ftp://example.com/sample' }, environment: 'moon' };
+// What a denial of INVALID_PARAMETERS names.
+export const INVALID_FIELD = 'spec.workflow.parameters.repository.url';
+
+export function workflowRun(metadata: { name?: string; generateName?: string }, parameters: unknown): object {
   return {
     apiVersion: 'openchoreo.dev/v1alpha1',
     kind: 'WorkflowRun',
-    metadata: { generateName: valid ? 'load-valid-' : 'load-invalid-' },
-    spec: {
-      workflow: {
-        kind: 'Workflow',
-        name: 'build',
-        parameters: valid ? { repository: 'https://github.com/openchoreo/sample' } : { branch: 7 },
-      },
-    },
+    metadata,
+    spec: { workflow: { kind: 'Workflow', name: 'integration-tests', parameters } },
   };
 }
 
@@ -88,14 +89,17 @@ export class AdmissionLoad {
     const valid = this.sent % 2 === 0;
     this.sent++;
     const path = `/apis/openchoreo.dev/v1alpha1/namespaces/${this.namespace}/workflowruns?dryRun=All`;
-    const done = apiRequest(this.plane, 'POST', path, workflowRun(valid)).then((response) => {
+    const run = valid
+      ? workflowRun({ generateName: 'load-valid-' }, VALID_PARAMETERS)
+      : workflowRun({ generateName: 'load-invalid-' }, INVALID_PARAMETERS);
+    const done = apiRequest(this.plane, 'POST', path, run).then((response) => {
       const at = `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
       if (valid && response.status === 201) this.admitted++;
       else if (
         !valid &&
         response.status >= 400 &&
         response.status < 500 &&
-        response.body.includes('spec.workflow.parameters.repository')
+        response.body.includes(INVALID_FIELD)
       )
         this.denied++;
       else

@@ -11,16 +11,25 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 import { nodePrerequisites, SingleNode } from '../../local-cluster/node.ts';
 import { nodePaths } from '../../local-cluster/node-config.ts';
 import { WEBHOOK_IMAGE } from '../../local-cluster/images.ts';
 import { sleep, waitUntil } from '../../local-cluster/processes.ts';
-import { check } from '../../local-cluster/tools.ts';
+import { check, REPO_ROOT } from '../../local-cluster/tools.ts';
 import { recordResult } from '../reliability/results.ts';
 import { chartDir } from '../unit/chart-render.ts';
-import { AdmissionLoad, apiRequest, type LoadReport } from './node-load.ts';
+import {
+  AdmissionLoad,
+  apiRequest,
+  INVALID_FIELD,
+  INVALID_PARAMETERS,
+  VALID_PARAMETERS,
+  WORKFLOW_FIXTURE,
+  workflowRun,
+  type LoadReport,
+} from './node-load.ts';
 
 const RELEASE = 'wr';
 const FULLNAME = `${RELEASE}-workflowrun-webhook`;
@@ -43,6 +52,15 @@ interface Pod {
     containerStatuses?: { containerID?: string; restartCount: number; ready: boolean }[];
   };
 }
+
+const run = (name: string, parameters: unknown) => stringify(workflowRun({ name }, parameters));
+// The fixture Workflow, moved into the namespace the runs are applied in.
+const workflow = (namespace: string) => {
+  const object = parse(
+    readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'workflows', WORKFLOW_FIXTURE), 'utf8'),
+  );
+  return stringify({ ...object, metadata: { ...object.metadata, namespace } });
+};
 
 const ready = (pod: Pod) =>
   pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -76,6 +94,18 @@ describe('the chart on a real single-node cluster', function () {
 
   const kubectl = (args: string[], input?: string) => node.plane.kubectl(args, { input, timeoutMs: 120_000 });
   const helm = (args: string[]) => node.plane.helm(args, { timeoutMs: 240_000 });
+  // helm upgrade of the release, keeping its values and setting `values` (key=value) on top.
+  const upgrade = (values: string[], flags: string[] = []) =>
+    helm([
+      'upgrade',
+      RELEASE,
+      chartDir,
+      '-n',
+      NAMESPACE,
+      '--reuse-values',
+      ...values.flatMap((v) => ['--set', v]),
+      ...flags,
+    ]);
   const json = async <T>(args: string[]): Promise<T> =>
     JSON.parse(check(await kubectl(['get', ...args, '-o', 'json']), `kubectl get ${args.join(' ')}`)) as T;
   const pods = async () => (await json<{ items: Pod[] }>(['pods', '-n', NAMESPACE, '-l', SELECTOR])).items;
@@ -123,26 +153,31 @@ describe('the chart on a real single-node cluster', function () {
 
   it('denies an invalid run, stores a valid one with its defaults and display name, and denies a broken Workflow, through the Service', async () => {
     check(await kubectl(['create', 'namespace', RUNS]), 'create runs namespace');
-    check(await kubectl(['apply', '-n', RUNS, '-f', '-'], WORKFLOW), 'apply Workflow');
+    check(await kubectl(['apply', '-n', RUNS, '-f', '-'], workflow(RUNS)), 'apply Workflow');
     // The webhook's informers see the new Workflow within moments.
     await waitUntil(
       async () =>
-        (await kubectl(['apply', '--dry-run=server', '-n', RUNS, '-f', '-'], run('probe', GOOD))).code === 0,
+        (await kubectl(['apply', '--dry-run=server', '-n', RUNS, '-f', '-'], run('probe', VALID_PARAMETERS)))
+          .code === 0,
       30_000,
     );
 
-    const invalid = await kubectl(['apply', '-n', RUNS, '-f', '-'], run('bad', { branch: 7 }));
+    const invalid = await kubectl(['apply', '-n', RUNS, '-f', '-'], run('bad', INVALID_PARAMETERS));
     expect(invalid.code).to.equal(1);
     expect(invalid.stderr).to.include('validate.workflowruns.openchoreo.dev');
-    expect(invalid.stderr).to.include('spec.workflow.parameters.repository');
+    expect(invalid.stderr).to.include(INVALID_FIELD);
     expect((await kubectl(['get', 'workflowrun', 'bad', '-n', RUNS])).code).to.equal(1);
 
-    check(await kubectl(['apply', '-n', RUNS, '-f', '-'], run('good', GOOD)), 'apply valid run');
+    check(await kubectl(['apply', '-n', RUNS, '-f', '-'], run('good', VALID_PARAMETERS)), 'apply valid run');
     const stored = await json<{
       metadata: { annotations?: Record<string, string> };
       spec: { workflow: { parameters: unknown } };
     }>(['workflowrun', 'good', '-n', RUNS]);
-    expect(stored.spec.workflow.parameters).to.deep.equal({ ...GOOD, branch: 'main' });
+    expect(stored.spec.workflow.parameters).to.deep.equal({
+      repository: { ...VALID_PARAMETERS.repository, branch: 'main' },
+      testCommand: 'npm test',
+      environment: 'staging',
+    });
     expect(stored.metadata.annotations).to.have.property('openchoreo.dev/display-name');
 
     const broken = await kubectl(['apply', '-n', RUNS, '-f', '-'], BROKEN_WORKFLOW);
@@ -175,19 +210,7 @@ describe('the chart on a real single-node cluster', function () {
     const traffic = load();
     await sleep(2_000);
     check(
-      await helm([
-        'upgrade',
-        RELEASE,
-        chartDir,
-        '-n',
-        NAMESPACE,
-        '--reuse-values',
-        '--set',
-        `podAnnotations.rollout=r${Date.now()}`,
-        '--wait',
-        '--timeout',
-        '180s',
-      ]),
+      await upgrade([`podAnnotations.rollout=r${Date.now()}`], ['--wait', '--timeout', '180s']),
       'helm upgrade',
     );
     await waitSettled('after the upgrade');
@@ -282,18 +305,7 @@ describe('the chart on a real single-node cluster', function () {
     const started = Date.now();
     // The documented rotation: renewBeforeDays reaching the current certificate's remaining validity renews it.
     check(
-      await helm([
-        'upgrade',
-        RELEASE,
-        chartDir,
-        '-n',
-        NAMESPACE,
-        '--reuse-values',
-        '--set',
-        'tls.selfSigned.validityDays=3651',
-        '--set',
-        'tls.selfSigned.renewBeforeDays=3650',
-      ]),
+      await upgrade(['tls.selfSigned.validityDays=3651', 'tls.selfSigned.renewBeforeDays=3650']),
       'helm upgrade (renewal)',
     );
     const newSecret = await secret();
@@ -340,7 +352,7 @@ describe('the chart on a real single-node cluster', function () {
     };
     await scaleToZero();
     let started = Date.now();
-    const refused = await kubectl(['apply', '-n', RUNS, '-f', '-'], run('outage-fail', GOOD));
+    const refused = await kubectl(['apply', '-n', RUNS, '-f', '-'], run('outage-fail', VALID_PARAMETERS));
     figures.outageFailMs = Date.now() - started;
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.match(
@@ -349,23 +361,11 @@ describe('the chart on a real single-node cluster', function () {
     expect((await kubectl(['get', 'workflowrun', 'outage-fail', '-n', RUNS])).code).to.equal(1);
     figures.outageFailMessage = refused.stderr.trim().split('\n')[0];
 
-    check(
-      await helm([
-        'upgrade',
-        RELEASE,
-        chartDir,
-        '-n',
-        NAMESPACE,
-        '--reuse-values',
-        '--set',
-        'webhook.failurePolicy=Ignore',
-      ]),
-      'helm upgrade (Ignore)',
-    );
+    check(await upgrade(['webhook.failurePolicy=Ignore']), 'helm upgrade (Ignore)');
     await scaleToZero();
     started = Date.now();
     check(
-      await kubectl(['apply', '-n', RUNS, '-f', '-'], run('outage-ignore', { branch: 7 })),
+      await kubectl(['apply', '-n', RUNS, '-f', '-'], run('outage-ignore', INVALID_PARAMETERS)),
       'apply during the outage (Ignore)',
     );
     figures.outageIgnoreMs = Date.now() - started;
@@ -376,7 +376,7 @@ describe('the chart on a real single-node cluster', function () {
       '-n',
       RUNS,
     ]);
-    expect(stored.spec.workflow.parameters).to.deep.equal({ branch: 7 });
+    expect(stored.spec.workflow.parameters).to.deep.equal(INVALID_PARAMETERS);
   });
 
   async function containerPid(pod: Pod): Promise<number> {
@@ -388,28 +388,6 @@ describe('the chart on a real single-node cluster', function () {
     if (!pid) throw new Error(`no task for container ${id}:\n${tasks}`);
     return pid;
   }
-});
-
-const GOOD = { repository: 'https://github.com/openchoreo/sample' };
-
-const WORKFLOW = stringify({
-  apiVersion: 'openchoreo.dev/v1alpha1',
-  kind: 'Workflow',
-  metadata: { name: 'build' },
-  spec: {
-    parameters: {
-      openAPIV3Schema: {
-        type: 'object',
-        required: ['repository'],
-        properties: { repository: { type: 'string' }, branch: { type: 'string', default: 'main' } },
-      },
-    },
-    runTemplate: {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Workflow',
-      metadata: { generateName: 'build-' },
-    },
-  },
 });
 
 const BROKEN_WORKFLOW = stringify({
@@ -425,12 +403,3 @@ const BROKEN_WORKFLOW = stringify({
     },
   },
 });
-
-export function run(name: string, parameters: Record<string, unknown>): string {
-  return stringify({
-    apiVersion: 'openchoreo.dev/v1alpha1',
-    kind: 'WorkflowRun',
-    metadata: { name },
-    spec: { workflow: { kind: 'Workflow', name: 'build', parameters } },
-  });
-}
