@@ -259,9 +259,18 @@ export class SingleNode {
     return this.state.processes.map((p) => p.logPath);
   }
 
-  async stop(): Promise<void> {
-    await stopNode(this.state);
+  // What the node started and made on the machine, for checking that stop() removed it all.
+  footprint(): Pick<NodeState, 'processes' | 'createdPaths'> {
+    return { processes: [...this.state.processes], createdPaths: [...this.state.createdPaths] };
   }
+
+  // Stops everything once; later calls do nothing.
+  async stop(): Promise<void> {
+    this.stopped ??= stopNode(this.state);
+    await this.stopped;
+  }
+
+  private stopped: Promise<void> | undefined;
 }
 
 type Starter = (name: string, binary: string, args: string[]) => { logPath: string; hasExited(): boolean };

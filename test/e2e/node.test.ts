@@ -5,19 +5,18 @@
 //
 // Needs root and Debian's containerd, runc, containernetworking-plugins, buildah and busybox-static. Elsewhere it
 // says why in one line and skips; in CI (CI set) a missing piece fails the run instead.
-import { readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, stringify } from 'yaml';
 
 import { nodePrerequisites, SingleNode } from '../../local-cluster/node.ts';
-import { nodePaths } from '../../local-cluster/node-config.ts';
+import { NODE_NETWORK, nodePaths } from '../../local-cluster/node-config.ts';
 import { WEBHOOK_IMAGE } from '../../local-cluster/images.ts';
-import { sleep, waitUntil } from '../../local-cluster/processes.ts';
-import { check, REPO_ROOT } from '../../local-cluster/tools.ts';
+import { isRunning, sleep, waitUntil } from '../../local-cluster/processes.ts';
+import { check, REPO_ROOT, run as runCommand } from '../../local-cluster/tools.ts';
 import { recordResult } from '../reliability/results.ts';
 import { chartDir } from '../unit/chart-render.ts';
 import {
@@ -377,6 +376,37 @@ describe('the chart on a real single-node cluster', function () {
       RUNS,
     ]);
     expect(stored.spec.workflow.parameters).to.deep.equal(INVALID_PARAMETERS);
+  });
+
+  it('stops leaving no process, mount, link, cgroup or file behind', async () => {
+    const { processes, createdPaths } = node.footprint();
+    const dir = node.dir;
+    await node.stop();
+    expect(
+      processes.filter((p) => isRunning(p, dir)).map((p) => p.name),
+      'processes',
+    ).to.deep.equal([]);
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[4] ?? '');
+    expect(
+      mounts.filter(
+        (point) => point.startsWith(dir) || point.startsWith(`/run/netns/${NODE_NETWORK.namespace}`),
+      ),
+      'mounts',
+    ).to.deep.equal([]);
+    expect(existsSync(`/run/netns/${NODE_NETWORK.namespace}`), 'network namespace').to.equal(false);
+    const links = check(await runCommand('ip', ['-o', 'link']), 'ip link');
+    expect(links, 'host end of the veth pair').not.to.include(NODE_NETWORK.hostLink);
+    const cgroups = readdirSync('/sys/fs/cgroup').filter((c) =>
+      existsSync(join('/sys/fs/cgroup', c, 'kubepods')),
+    );
+    expect(cgroups, 'kubepods cgroups').to.deep.equal([]);
+    expect(
+      createdPaths.filter((path) => existsSync(path)),
+      'machine paths',
+    ).to.deep.equal([]);
+    expect(existsSync(dir), 'node folder').to.equal(false);
   });
 
   async function containerPid(pod: Pod): Promise<number> {
