@@ -5,18 +5,51 @@ import { expect } from 'chai';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { InformerWorkflows } from '../../webhook/informers.ts';
-import type { JSONObject } from '../../core/index.ts';
+import type { JSONObject, WorkflowObject } from '../../core/index.ts';
 import { admissionContext } from '../../webhook/admission.ts';
 import { FakeApiServer } from '../support/fake-apiserver.ts';
 
 const log = pino({ level: 'silent' });
 
+/** A Workflow as kubectl apply leaves it: the lookup must keep its schema and identity, and nothing else. */
 function workflow(name: string, namespace: string, revision = 'a'): JSONObject {
   return {
     apiVersion: 'openchoreo.dev/v1alpha1',
     kind: 'Workflow',
-    metadata: { name, namespace },
-    spec: { revision },
+    metadata: {
+      name,
+      namespace,
+      uid: `uid-${name}`,
+      generation: 2,
+      labels: { team: namespace },
+      annotations: {
+        'openchoreo.dev/display-name': `Workflow ${name}`,
+        'kubectl.kubernetes.io/last-applied-configuration': '{"a":"very long text"}',
+      },
+      managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:spec': {} } }],
+    },
+    spec: {
+      schema: { parameters: { revision: `string | default=${revision}` } },
+      runTemplate: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', spec: { entrypoint: 'main' } },
+    },
+    status: { conditions: [] },
+  };
+}
+
+/** What the lookup keeps of `workflow(name, namespace, revision)`. */
+function leanWorkflow(name: string, namespace: string, resourceVersion: string, revision = 'a'): JSONObject {
+  return {
+    apiVersion: 'openchoreo.dev/v1alpha1',
+    kind: 'Workflow',
+    metadata: {
+      name,
+      namespace,
+      uid: `uid-${name}`,
+      resourceVersion,
+      generation: 2,
+      annotations: { 'openchoreo.dev/display-name': `Workflow ${name}` },
+    },
+    spec: { schema: { parameters: { revision: `string | default=${revision}` } } },
   };
 }
 
@@ -75,15 +108,31 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(list, 'a list across all namespaces').to.not.equal(undefined);
   });
 
+  it('keeps only identity, versions, the display name and the schema of what it lists and what it GETs', async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    const cached = await lookup.get('Workflow', 'docker', 'team-a');
+    expect(cached).to.deep.equal(leanWorkflow('docker', 'team-a', cached!.metadata!.resourceVersion!));
+    api.endWatches(); // its event must not arrive first
+    const fresh = api.put('workflows', workflow('fresh', 'team-b')) as WorkflowObject;
+    expect(await lookup.get('Workflow', 'fresh', 'team-b')).to.deep.equal(
+      leanWorkflow('fresh', 'team-b', fresh.metadata!.resourceVersion!),
+    );
+    expect(directGets(), 'the second came from a direct GET').to.have.length(1);
+  });
+
   it('follows watch events: a change and a deletion reach the cache', async () => {
     const lookup = start();
     await eventually('ready', () => lookup.notReady().length === 0);
     await eventually('watching', () => api.watching('workflows') === 1);
-    api.put('workflows', workflow('docker', 'team-a', 'b'));
+    const changed = api.put('workflows', workflow('docker', 'team-a', 'b')) as WorkflowObject;
     await eventually('the change is cached', async () => {
-      const cached = (await lookup.get('Workflow', 'docker', 'team-a')) as { spec?: { revision?: string } };
-      return cached?.spec?.revision === 'b';
+      const cached = await lookup.get('Workflow', 'docker', 'team-a');
+      return cached?.metadata?.resourceVersion === changed.metadata!.resourceVersion;
     });
+    expect(await lookup.get('Workflow', 'docker', 'team-a')).to.deep.equal(
+      leanWorkflow('docker', 'team-a', changed.metadata!.resourceVersion!, 'b'),
+    );
     api.remove('workflows', 'docker', 'team-a');
     await eventually('the deletion is cached', () => lookup.states()[0]!.size === 0);
     expect(await lookup.get('Workflow', 'docker', 'team-a')).to.equal(undefined);
