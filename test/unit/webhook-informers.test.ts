@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { InformerWorkflows } from '../../webhook/informers.ts';
-import type { JSONObject, WorkflowObject } from '../../core/index.ts';
+import type { JSONObject } from '../../core/index.ts';
 import { admissionContext } from '../../webhook/admission.ts';
 import { FakeApiServer } from '../support/fake-apiserver.ts';
 
@@ -36,20 +36,24 @@ function workflow(name: string, namespace: string, revision = 'a'): JSONObject {
   };
 }
 
-/** What the lookup keeps of `workflow(name, namespace, revision)`. */
-function leanWorkflow(name: string, namespace: string, resourceVersion: string, revision = 'a'): JSONObject {
+/** What the lookup keeps of `workflow(...)` as stored: not labels, managedFields, other annotations, runTemplate, status. */
+function lean(stored: JSONObject): JSONObject {
+  const { name, namespace, uid, resourceVersion, generation, annotations } = stored.metadata as JSONObject;
+  const displayName = (annotations as JSONObject)['openchoreo.dev/display-name']!;
   return {
-    apiVersion: 'openchoreo.dev/v1alpha1',
-    kind: 'Workflow',
+    apiVersion: stored.apiVersion!,
+    kind: stored.kind!,
     metadata: {
-      name,
-      namespace,
-      uid: `uid-${name}`,
-      resourceVersion,
-      generation: 2,
-      annotations: { 'openchoreo.dev/display-name': `Workflow ${name}` },
+      ...{
+        name: name!,
+        namespace: namespace!,
+        uid: uid!,
+        resourceVersion: resourceVersion!,
+        generation: generation!,
+      },
+      annotations: { 'openchoreo.dev/display-name': displayName },
     },
-    spec: { schema: { parameters: { revision: `string | default=${revision}` } } },
+    spec: { schema: (stored.spec as JSONObject).schema! },
   };
 }
 
@@ -69,6 +73,8 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
   this.timeout(20_000);
   let api: FakeApiServer;
   let workflows: InformerWorkflows | undefined;
+  /** The Workflow every test starts with, as the API server stored it. */
+  let stored: JSONObject;
 
   const start = () => {
     const config = new KubeConfig();
@@ -81,7 +87,7 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
 
   beforeEach(async () => {
     api = await new FakeApiServer().start();
-    api.put('workflows', workflow('docker', 'team-a'));
+    stored = api.put('workflows', workflow('docker', 'team-a'));
     api.put('clusterworkflows', { kind: 'ClusterWorkflow', metadata: { name: 'shared' }, spec: {} });
   });
   afterEach(async () => {
@@ -111,13 +117,10 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
   it('keeps only identity, versions, the display name and the schema of what it lists and what it GETs', async () => {
     const lookup = start();
     await eventually('ready', () => lookup.notReady().length === 0);
-    const cached = await lookup.get('Workflow', 'docker', 'team-a');
-    expect(cached).to.deep.equal(leanWorkflow('docker', 'team-a', cached!.metadata!.resourceVersion!));
+    expect(await lookup.get('Workflow', 'docker', 'team-a')).to.deep.equal(lean(stored));
     api.endWatches(); // its event must not arrive first
-    const fresh = api.put('workflows', workflow('fresh', 'team-b')) as WorkflowObject;
-    expect(await lookup.get('Workflow', 'fresh', 'team-b')).to.deep.equal(
-      leanWorkflow('fresh', 'team-b', fresh.metadata!.resourceVersion!),
-    );
+    const fresh = api.put('workflows', workflow('fresh', 'team-b'));
+    expect(await lookup.get('Workflow', 'fresh', 'team-b')).to.deep.equal(lean(fresh));
     expect(directGets(), 'the second came from a direct GET').to.have.length(1);
   });
 
@@ -125,14 +128,12 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     const lookup = start();
     await eventually('ready', () => lookup.notReady().length === 0);
     await eventually('watching', () => api.watching('workflows') === 1);
-    const changed = api.put('workflows', workflow('docker', 'team-a', 'b')) as WorkflowObject;
+    const changed = api.put('workflows', workflow('docker', 'team-a', 'b'));
     await eventually('the change is cached', async () => {
       const cached = await lookup.get('Workflow', 'docker', 'team-a');
-      return cached?.metadata?.resourceVersion === changed.metadata!.resourceVersion;
+      return cached?.metadata?.resourceVersion === (changed.metadata as JSONObject).resourceVersion;
     });
-    expect(await lookup.get('Workflow', 'docker', 'team-a')).to.deep.equal(
-      leanWorkflow('docker', 'team-a', changed.metadata!.resourceVersion!, 'b'),
-    );
+    expect(await lookup.get('Workflow', 'docker', 'team-a')).to.deep.equal(lean(changed));
     api.remove('workflows', 'docker', 'team-a');
     await eventually('the deletion is cached', () => lookup.states()[0]!.size === 0);
     expect(await lookup.get('Workflow', 'docker', 'team-a')).to.equal(undefined);
