@@ -17,7 +17,6 @@ import {
   type WorkflowRunObject,
 } from '../core/index.ts';
 import {
-  CompiledWorkflowCache,
   compileWorkflow,
   defaultRun,
   defaultedParts,
@@ -47,7 +46,8 @@ export type AdmissionHandler = (
 
 export interface HandlerOptions {
   workflows: WorkflowLookup;
-  compiledWorkflows: CompiledWorkflowCache;
+  /** Compiled schemas by Workflow (CompiledSchemaCache in production); throws a SchemaError for a broken one. */
+  compiledWorkflows: { get(workflow: WorkflowObject): CompiledWorkflow };
   unknownParameters: UnknownParameterPolicy;
 }
 
@@ -99,7 +99,7 @@ type Resolution =
   | {
       ok: true;
       workflow: WorkflowObject;
-      compiled: ReturnType<CompiledWorkflowCache['get']>;
+      compiled: CompiledWorkflow;
     }
   | { ok: false; errors: FieldError[] };
 

@@ -4,8 +4,8 @@
 import {
   ApiException,
   CustomObjectsApi,
+  ListWatch,
   Observable,
-  makeInformer,
   type ConfigurationOptions,
   type Informer,
   type KubeConfig,
@@ -17,6 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { GROUP, VERSION, type JSONObject, type WorkflowKind, type WorkflowObject } from '../core/index.ts';
 import { admissionContext, type AdmissionContext } from './admission.ts';
+import { LeanWatch, leanWorkflow } from './lean-workflow.ts';
 import type { InformerState, WorkflowLookup } from './workflows.ts';
 
 type WorkflowPlural = 'workflows' | 'clusterworkflows';
@@ -77,6 +78,9 @@ class WorkflowInformer {
           version: VERSION,
           plural: resource,
         })) as KubernetesListObject<KubernetesObject>;
+        // Made lean item by item in place, so that a full copy and a lean one never both exist for the whole list.
+        for (let index = 0; index < listed.items.length; index++)
+          listed.items[index] = leanWorkflow(listed.items[index]!);
         // The informer fills its cache from this list before any other event can run.
         this.#markSynced(`listed ${listed.items.length} objects`);
         return listed;
@@ -84,7 +88,13 @@ class WorkflowInformer {
         this.#listing = false;
       }
     };
-    this.#informer = makeInformer(config, `/apis/${GROUP}/${VERSION}/${resource}`, list);
+    // What makeInformer builds, with a Watch that hands the informer lean objects.
+    this.#informer = new ListWatch(
+      `/apis/${GROUP}/${VERSION}/${resource}`,
+      new LeanWatch(config),
+      list,
+      false,
+    );
     this.#informer.on('error', (error: unknown) => this.#failed(error));
   }
 
@@ -247,7 +257,7 @@ export class InformerWorkflows implements WorkflowLookup {
               { group: GROUP, version: VERSION, namespace, plural, name },
               options,
             );
-      return object as WorkflowObject;
+      return leanWorkflow(object) as WorkflowObject;
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return undefined;
       const reason =
