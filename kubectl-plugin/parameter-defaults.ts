@@ -49,6 +49,28 @@ export function recordedDefaults(run: WorkflowRunObject): string[][] | undefined
   }
 }
 
+/**
+ * A schema that declares, at each recorded path, the run's own value there as the default: what describe's rule
+ * marks `(default)` with, so a run the plugin started is shown without reading its Workflow or converting its
+ * schema.
+ */
+export function recordedDefaultsSchema(parameters: JSONObject, paths: readonly string[][]): JSONSchema {
+  const root: JSONSchema = {};
+  for (const path of paths) {
+    let node = root;
+    let value: JSONValue | undefined = parameters;
+    for (const key of path) {
+      value = isPlainObject(value) ? getOwn(value, key) : undefined;
+      const properties = isPlainObject(node.properties) ? node.properties : (node.properties = {});
+      const child = getOwn(properties, key);
+      node = isPlainObject(child) ? child : {};
+      setOwn(properties, key, node);
+    }
+    if (value !== undefined) node.default = value;
+  }
+  return root;
+}
+
 /** `parameters` without the recorded paths (an object left empty by that is dropped too). */
 export function withoutPaths(parameters: JSONObject, paths: readonly string[][]): JSONObject {
   const nested = new Map<string, string[][]>();

@@ -44,6 +44,10 @@ export interface StartRunOptions {
   wait: boolean;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** `--no-prompt`: never ask, even on a terminal. */
+  noPrompt?: true;
+  /** `--prompt-all`: on a terminal, also ask for each parameter with a default the user did not set. */
+  promptAll?: true;
 }
 
 interface StartRunFlags {
@@ -55,6 +59,8 @@ interface StartRunFlags {
   unknownParameters?: string;
   wait?: boolean;
   timeout?: string;
+  prompt: boolean;
+  promptAll?: boolean;
 }
 
 /** Adds --set, --values, then `between` (the command's own flags), then --display-name to --timeout. */
@@ -75,7 +81,9 @@ export function addStartRunFlags(command: Command, between: (command: Command) =
     )
     .addOption(unknownParametersOption())
     .option('--wait', 'wait for the run to complete; exit code as for wait')
-    .option('--timeout <duration>', 'with --wait: give up after this long; 0 waits forever', '0');
+    .option('--timeout <duration>', 'with --wait: give up after this long; 0 waits forever', '0')
+    .option('--no-prompt', 'never ask for missing parameters, even on a terminal')
+    .option('--prompt-all', 'on a terminal, also ask for parameters that have a default, offering it');
 }
 
 /** The run-shaping flags as options, refusing combinations that cannot work. */
@@ -92,8 +100,12 @@ export function startRunOptions(command: Command): Omit<StartRunOptions, 'io'> {
       displayName: flags.displayName,
       output: flags.output as StartRunOptions['output'],
       unknownParameters: flags.unknownParameters as UnknownParameterPolicy | undefined,
+      noPrompt: flags.prompt === false ? (true as const) : undefined,
+      promptAll: flags.promptAll ? (true as const) : undefined,
     }),
   };
+  if (options.noPrompt && options.promptAll)
+    throw new UsageError('give --no-prompt or --prompt-all, not both');
   if (options.wait && options.dryRun !== 'none') throw new UsageError('--wait cannot be used with --dry-run');
   if (flags.timeout !== '0' && !options.wait) throw new UsageError('--timeout only applies with --wait');
   return options;
@@ -190,12 +202,27 @@ export async function submitRun(
   const { compileWorkflow, prepareRun } = await import('../core/engine.ts');
   const workflow = known ?? (await getWorkflow(kube, ref));
   const compiled = compileWorkflow(workflow);
-  const prepared = prepareRun(
-    run,
-    workflow,
-    compiled,
-    opts.unknownParameters ? { unknownParameters: opts.unknownParameters } : {},
-  );
+  const policy = opts.unknownParameters ? { unknownParameters: opts.unknownParameters } : {};
+  const check = (candidate: WorkflowRunObject) => prepareRun(candidate, workflow, compiled, policy);
+  let prepared = check(run);
+  if (opts.io.isTTY && opts.io.stdinIsTTY && !opts.noPrompt) {
+    const given = run.spec?.workflow?.parameters ?? {};
+    const prompt = await import('./prompt.ts');
+    const questions = [
+      ...prompt.missingRequired(compiled.schema, prepared.object.spec?.workflow?.parameters ?? {}),
+      ...(opts.promptAll ? prompt.defaultedLeaves(compiled.schema, given) : []),
+    ];
+    if (questions.length > 0) {
+      const answered = await prompt.askParameters(
+        opts.io,
+        questions,
+        given,
+        (parameters) => check(withParameters(run, parameters)).errors,
+      );
+      run = withParameters(run, answered);
+      prepared = check(run);
+    }
+  }
   for (const warning of prepared.warnings) opts.io.stderr.write(`Warning: ${warning}\n`);
   if (prepared.errors.length > 0) {
     opts.io.stderr.write(
@@ -233,6 +260,10 @@ export async function submitRun(
     timeoutMs: opts.timeoutMs,
     pollIntervalMs: opts.pollIntervalMs,
   });
+}
+
+function withParameters(run: WorkflowRunObject, parameters: JSONObject): WorkflowRunObject {
+  return { ...run, spec: { ...run.spec, workflow: { ...run.spec!.workflow!, parameters } } };
 }
 
 /** `run` with the annotation `rerun` reads back to tell what came from defaults (a copy: `run` is shared). */

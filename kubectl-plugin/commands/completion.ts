@@ -151,6 +151,7 @@ const runNames: NameSource = (kube, namespace) => listNames(kube, 'workflowruns'
 const CLUSTER_ARGUMENTS: Record<string, NameSource> = {
   'describe name': runNames,
   'wait name': runNames,
+  'rerun run': runNames,
   'create workflow': workflowNames,
   'params workflow': workflowNames,
 };

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import {
   isCompleted,
+  isPlainObject,
   type JSONSchema,
   type WorkflowObject,
   type WorkflowRunObject,
@@ -19,6 +20,7 @@ import {
 import { definedEntries, newCommand, setAction } from '../cmdutil/command.ts';
 import type { Factory, IOStreams } from '../cmdutil/factory.ts';
 import { getRun, storedWorkflowRef } from '../objects.ts';
+import { recordedDefaults, recordedDefaultsSchema } from '../parameter-defaults.ts';
 import { parameterSchema } from '../parameter-schema.ts';
 import type { KubeClient } from '../kube.ts';
 import { POLL_INTERVAL_MS, observeRun } from '../observe-run.ts';
@@ -112,13 +114,18 @@ async function watchRun(
 }
 
 /**
- * The parameter schema of the run's Workflow, or undefined when it cannot be read (deleted, forbidden, broken
- * schema): describe then shows the parameters without marking defaults rather than failing.
+ * What marks the defaulted parameters: for a run the plugin started, the paths it recorded (no Workflow read, no
+ * schema converted: describe's start-up is what it is measured on); otherwise the parameter schema of the run's
+ * Workflow, or undefined when it cannot be read (deleted, forbidden, broken schema): describe then shows the
+ * parameters without marking defaults rather than failing.
  */
 async function readableWorkflowSchema(
   opts: DescribeOptions,
   run: WorkflowRunObject,
 ): Promise<{ schema: JSONSchema } | undefined> {
+  const recorded = recordedDefaults(run);
+  const parameters = run.spec?.workflow?.parameters;
+  if (recorded && isPlainObject(parameters)) return { schema: recordedDefaultsSchema(parameters, recorded) };
   try {
     const reference = storedWorkflowRef(run);
     if (!reference) return undefined;

@@ -406,6 +406,120 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       expect(rows.some((row) => /^appears +(Cluster)?Workflow\//.test(row))).to.equal(true);
     });
 
+    if (version === 'v1.x') {
+      describe('create on a terminal (tmux)', function () {
+        // A Workflow whose required parameters can be answered wrongly: a pattern and a bounded integer.
+        const promptedWorkflow = stringify({
+          apiVersion: 'openchoreo.dev/v1alpha1',
+          kind: 'Workflow',
+          metadata: { name: 'prompted' },
+          spec: {
+            parameters: {
+              openAPIV3Schema: {
+                type: 'object',
+                required: ['url', 'replicas'],
+                properties: {
+                  url: { type: 'string', pattern: '^https://', description: 'Repository to clone' },
+                  replicas: { type: 'integer', minimum: 1, maximum: 5 },
+                  tier: { type: 'string', enum: ['dev', 'prod'], default: 'dev' },
+                },
+              },
+            },
+            runTemplate: {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: '${metadata.workflowRunName}' },
+            },
+          },
+        });
+        let socket: string;
+        beforeEach(async function () {
+          check(await e2e.kubectl(['apply', '-f', '-'], { input: promptedWorkflow }), 'apply Workflow');
+          socket = `plugin-e2e-${process.pid}-${Date.now()}`;
+        });
+        // The tmux server is this test's own (its own socket): ending it ends only what the test started.
+        afterEach(() => {
+          execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+        });
+
+        const tmux = (...args: string[]) =>
+          execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+        /** Starts `kubectl workflowrun create ...` in a terminal; the pane then says EXIT=<code>. */
+        function startInTerminal(args: string[]): void {
+          const command = [
+            `PATH=${bin.dir}:$PATH`,
+            `KUBECONFIG=${e2e.cluster.kubeconfigPath}`,
+            'kubectl',
+            'workflowrun',
+            ...args,
+            '-n',
+            e2e.namespace,
+            '; echo EXIT=$?; sleep 600',
+          ].join(' ');
+          tmux('new-session', '-d', '-s', 'prompt', '-x', '200', '-y', '50', command);
+        }
+        async function screenShows(pattern: RegExp): Promise<string> {
+          let screen = '';
+          for (let waited = 0; waited < 15_000; waited += 100) {
+            screen = tmux('capture-pane', '-p', '-t', 'prompt');
+            if (pattern.test(screen)) return screen;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          throw new Error(`the terminal never showed ${pattern}:\n${screen}`);
+        }
+
+        it('asks for each missing required parameter, refuses a wrong answer and asks again, then stores the run', async function () {
+          startInTerminal(['create', 'prompted', 'answered', '--kind', 'Workflow']);
+          // The API server returns the schema's properties sorted, so replicas is asked first.
+          await screenShows(/^replicas \(integer\)\?\s*$/m);
+          tmux('send-keys', '-t', 'prompt', '9', 'Enter');
+          await screenShows(/replicas: Invalid value: 9[^\n]*\n\s*replicas \(integer\)\?\s*$/m);
+          tmux('send-keys', '-t', 'prompt', '3', 'Enter');
+          await screenShows(/^url \(string\): Repository to clone\?\s*$/m);
+          tmux('send-keys', '-t', 'prompt', 'ftp://wrong', 'Enter');
+          const refused = await screenShows(
+            /spec\.workflow\.parameters\.url: Invalid value[^\n]*\n\s*url \(string\): Repository to clone\?\s*$/m,
+          );
+          expect(refused).to.include('ftp://wrong');
+          tmux('send-keys', '-t', 'prompt', 'https://example.com/r', 'Enter');
+          const done = await screenShows(/^EXIT=\d+/m);
+          expect(done).to.include('workflowrun.openchoreo.dev/answered created');
+          expect(done).to.match(/^EXIT=0/m);
+          const stored = await getRun('answered');
+          expect(stored.spec.workflow.parameters).to.deep.equal({
+            url: 'https://example.com/r',
+            replicas: 3,
+            tier: 'dev',
+          });
+        });
+
+        it('Ctrl-C at a question sends nothing', async function () {
+          startInTerminal(['create', 'prompted', 'abandoned', '--kind', 'Workflow']);
+          await screenShows(/^replicas \(integer\)/m);
+          tmux('send-keys', '-t', 'prompt', 'C-c');
+          const done = await screenShows(/^EXIT=\d+/m);
+          expect(done).to.match(/^EXIT=1/m);
+          expect(done).to.include('error: abandoned at a prompt; nothing was sent');
+          const lookup = await e2e.kubectl(['get', 'workflowrun', 'abandoned']);
+          expect(lookup.code).to.equal(1);
+        });
+
+        it('without a terminal, or with --no-prompt, it fails as before and asks nothing', async function () {
+          const piped = await plugin(['create', 'prompted', 'piped', '--kind', 'Workflow']);
+          expect(piped.code).to.equal(1);
+          expect(piped.stderr).to.equal(
+            `error: the parameters do not match workflow "prompted" in namespace "${e2e.namespace}"; nothing was sent:\n` +
+              '  spec.workflow.parameters.replicas: Required value\n' +
+              '  spec.workflow.parameters.url: Required value\n',
+          );
+          startInTerminal(['create', 'prompted', 'unprompted', '--kind', 'Workflow', '--no-prompt']);
+          const done = await screenShows(/^EXIT=\d+/m);
+          expect(done).to.match(/^EXIT=1/m);
+          expect(done).to.include('spec.workflow.parameters.url: Required value');
+        });
+      });
+    }
+
     it('errors are one clear line: missing run, missing Workflow', async function () {
       const missingRun = await plugin(['describe', 'ghost']);
       expect(missingRun.code).to.equal(1);

@@ -108,6 +108,18 @@ describe('plugin describe', () => {
       expect(withWorkflow.stdout).to.include('(default)');
     });
 
+    it('marks the defaults a run the plugin started recorded, without reading its Workflow', async () => {
+      const kube = v1Cluster();
+      await run(kube, ['create', 'docker-build', 'started', '--set', 'repository.url=https://x.io/r']);
+      kube.requests.length = 0;
+      const shown = await run(kube, ['describe', 'started']);
+      expect(shown.code).to.equal(0);
+      expect(kube.requests.map((r) => `${r.verb} ${r.plural}`)).to.deep.equal(['get workflowruns']);
+      expect(shown.stdout).to.match(/^ {2}repository\.url +=  ?https:\/\/x\.io\/r$/m);
+      expect(shown.stdout).to.match(/^ {2}repository\.revision\.branch += main {2}\(default\)$/m);
+      expect(shown.stdout).to.match(/^ {2}timeoutMinutes += 30 {2}\(default\)$/m);
+    });
+
     it('exit 1 with one line for a missing run', async () => {
       const { code, stdout, stderr } = await run(new FakeKube(), ['describe', 'nope', '-n', 'team-a']);
       expect(code).to.equal(1);
