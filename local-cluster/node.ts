@@ -145,9 +145,12 @@ async function createNetwork(): Promise<void> {
   await inside(['link', 'set', net.nodeLink, 'up']);
 }
 
+// The kubelet's cgroups: one per controller hierarchy with cgroup v1, a single one with v2.
 async function kubepodsCgroups(): Promise<string[]> {
   const controllers = await readdir('/sys/fs/cgroup').catch(() => [] as string[]);
-  return controllers.map((c) => join('/sys/fs/cgroup', c, 'kubepods')).filter((path) => existsSync(path));
+  return ['/sys/fs/cgroup/kubepods', ...controllers.map((c) => join('/sys/fs/cgroup', c, 'kubepods'))].filter(
+    (path, index, all) => existsSync(path) && all.indexOf(path) === index,
+  );
 }
 
 export class SingleNode {

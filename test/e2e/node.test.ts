@@ -403,9 +403,10 @@ describe('the chart on a real single-node cluster', function () {
     expect(existsSync(`/run/netns/${NODE_NETWORK.namespace}`), 'network namespace').to.equal(false);
     const links = check(await runCommand('ip', ['-o', 'link']), 'ip link');
     expect(links, 'host end of the veth pair').not.to.include(NODE_NETWORK.hostLink);
-    const cgroups = readdirSync('/sys/fs/cgroup').filter((c) =>
-      existsSync(join('/sys/fs/cgroup', c, 'kubepods')),
-    );
+    // cgroup v1 has a kubepods folder per controller, v2 a single one.
+    const cgroups = ['', ...readdirSync('/sys/fs/cgroup')]
+      .map((controller) => join('/sys/fs/cgroup', controller, 'kubepods'))
+      .filter((path) => existsSync(path));
     expect(cgroups, 'kubepods cgroups').to.deep.equal([]);
     expect(
       createdPaths.filter((path) => existsSync(path)),
