@@ -212,7 +212,7 @@ export function nodeApiserverArgs(pkiDir: string): string[] {
 
 // Places on the machine that the node's programs create whatever their flags say (the kubelet's device-plugin
 // socket and container log links, libcni's result cache, containerd's shim sockets, ip's netns folder, buildah's
-// CNI folder). Those absent before the node starts are removed when it stops.
+// CNI folder and blob cache). Those absent before the node starts are removed when it stops.
 export const MACHINE_PATHS = [
   '/var/lib/kubelet',
   '/var/log/containers',
@@ -220,6 +220,8 @@ export const MACHINE_PATHS = [
   '/run/containerd',
   '/run/netns',
   '/etc/cni',
+  '/var/lib/containers',
+  '/run/containers',
 ];
 
 // True when two IPv4 CIDRs share an address.

@@ -32,7 +32,7 @@ import {
 import { installCrds, type CrdVersion } from './openchoreo.ts';
 import {
   isRunning,
-  removeOnExit,
+  pidAlive,
   sleep,
   startProcess,
   stopProcess,
@@ -60,6 +60,8 @@ export interface NodeState {
   createdPaths: string[];
   images: { name: string; sizeBytes: number; archiveBytes: number }[];
   crds: CrdVersion;
+  // The process that started the node; for one started detached (make node-up) it is gone at once.
+  ownerPid: number;
 }
 
 const NODE_BINARIES = ['kubelet', 'kube-controller-manager', 'kube-scheduler', 'kube-apiserver', 'etcd'];
@@ -105,14 +107,22 @@ async function checkAddressesUnused(): Promise<void> {
   }
 }
 
-async function createNetwork(): Promise<void> {
+// Nothing may be running or left there already: what start() creates, stopNode() removes.
+async function checkMachineFree(): Promise<void> {
   const net = NODE_NETWORK;
+  if ((await kubepodsCgroups()).length > 0) {
+    throw new Error('kubepods cgroups exist already: another kubelet runs on this machine');
+  }
   if (existsSync(`/run/netns/${net.namespace}`)) {
     throw new Error(
       `network namespace ${net.namespace} exists already: another single-node cluster runs (\`make node-down\` stops the one \`make node-up\` started)`,
     );
   }
   await checkAddressesUnused();
+}
+
+async function createNetwork(): Promise<void> {
+  const net = NODE_NETWORK;
   await ip(['netns', 'add', net.namespace]);
   const inside = (args: string[]) => ip(['-n', net.namespace, ...args]);
   await inside(['link', 'set', 'lo', 'up']);
@@ -135,9 +145,12 @@ async function createNetwork(): Promise<void> {
   await inside(['link', 'set', net.nodeLink, 'up']);
 }
 
+// The kubelet's cgroups: one per controller hierarchy with cgroup v1, a single one with v2.
 async function kubepodsCgroups(): Promise<string[]> {
   const controllers = await readdir('/sys/fs/cgroup').catch(() => [] as string[]);
-  return controllers.map((c) => join('/sys/fs/cgroup', c, 'kubepods')).filter((path) => existsSync(path));
+  return ['/sys/fs/cgroup/kubepods', ...controllers.map((c) => join('/sys/fs/cgroup', c, 'kubepods'))].filter(
+    (path, index, all) => existsSync(path) && all.indexOf(path) === index,
+  );
 }
 
 export class SingleNode {
@@ -168,11 +181,11 @@ export class SingleNode {
     if (reason) throw new Error(reason);
     const { dir } = options;
     const paths = nodePaths(dir);
-    if ((await kubepodsCgroups()).length > 0) {
-      throw new Error('kubepods cgroups exist already: another kubelet runs on this machine');
-    }
+    if (existsSync(join(dir, 'state.json'))) throw new Error(`${dir} holds a node already`);
+    await checkMachineFree();
     await mkdir(dir, { recursive: true });
-    if (!options.detached) removeOnExit(dir);
+    // Not removed on exit like a control plane's folder: a test killed half-way leaves containers, mounts and the
+    // network namespace, and state.json here is what stopAbandonedNodes needs to remove them.
     const state: NodeState = {
       dir,
       kubeconfigPath: '',
@@ -181,6 +194,7 @@ export class SingleNode {
       createdPaths: MACHINE_PATHS.filter((path) => !existsSync(path)),
       images: [],
       crds: options.crds,
+      ownerPid: process.pid,
     };
     const writeState = () => writeFile(join(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
     try {
@@ -355,6 +369,24 @@ export async function stopNode(state: NodeState): Promise<void> {
     await rm(path, { recursive: true, force: true, maxRetries: 3 });
   }
   await rm(state.dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+// Stops the nodes under `parent` (folders named `prefix`...) whose starting process has died without stopping them,
+// e.g. a test run killed half-way.
+export async function stopAbandonedNodes(parent: string, prefix: string): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const dir = join(parent, name);
+    const state = await readFile(join(dir, 'state.json'), 'utf8').then(
+      (text) => JSON.parse(text) as NodeState,
+      () => undefined,
+    );
+    if (!state || pidAlive(state.ownerPid)) continue;
+    await stopNode(state);
+    stopped.push(dir);
+  }
+  return stopped;
 }
 
 async function removeContainers(socket: string): Promise<void> {

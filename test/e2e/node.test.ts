@@ -5,14 +5,14 @@
 //
 // Needs root and Debian's containerd, runc, containernetworking-plugins, buildah and busybox-static. Elsewhere it
 // says why in one line and skips; in CI (CI set) a missing piece fails the run instead.
-import { mkdtemp } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, stringify } from 'yaml';
 
-import { nodePrerequisites, SingleNode } from '../../local-cluster/node.ts';
+import { nodePrerequisites, SingleNode, stopAbandonedNodes } from '../../local-cluster/node.ts';
 import { NODE_NETWORK, nodePaths } from '../../local-cluster/node-config.ts';
 import { WEBHOOK_IMAGE } from '../../local-cluster/images.ts';
 import { isRunning, sleep, waitUntil } from '../../local-cluster/processes.ts';
@@ -30,6 +30,7 @@ import {
   type LoadReport,
 } from './node-load.ts';
 
+const NODE_DIR_PREFIX = 'ocwr-node-';
 const RELEASE = 'wr';
 const FULLNAME = `${RELEASE}-workflowrun-webhook`;
 const NAMESPACE = 'workflowrun-webhook';
@@ -76,7 +77,11 @@ describe('the chart on a real single-node cluster', function () {
       console.log(`      skipped: ${missing}`);
       this.skip();
     }
-    const dir = await mkdtemp(join(tmpdir(), 'ocwr-node-'));
+    for (const dir of await stopAbandonedNodes(tmpdir(), NODE_DIR_PREFIX)) {
+      console.log(`      stopped the node a killed run left in ${dir}`);
+    }
+    // start() makes the folder once it knows the machine is free, so a refused start leaves nothing.
+    const dir = join(tmpdir(), `${NODE_DIR_PREFIX}${randomBytes(4).toString('hex')}`);
     const started = Date.now();
     node = await SingleNode.start({ dir, crds: 'v1.x' });
     figures.nodeReadyMs = Date.now() - started;
@@ -398,9 +403,10 @@ describe('the chart on a real single-node cluster', function () {
     expect(existsSync(`/run/netns/${NODE_NETWORK.namespace}`), 'network namespace').to.equal(false);
     const links = check(await runCommand('ip', ['-o', 'link']), 'ip link');
     expect(links, 'host end of the veth pair').not.to.include(NODE_NETWORK.hostLink);
-    const cgroups = readdirSync('/sys/fs/cgroup').filter((c) =>
-      existsSync(join('/sys/fs/cgroup', c, 'kubepods')),
-    );
+    // cgroup v1 has a kubepods folder per controller, v2 a single one.
+    const cgroups = ['', ...readdirSync('/sys/fs/cgroup')]
+      .map((controller) => join('/sys/fs/cgroup', controller, 'kubepods'))
+      .filter((path) => existsSync(path));
     expect(cgroups, 'kubepods cgroups').to.deep.equal([]);
     expect(
       createdPaths.filter((path) => existsSync(path)),
