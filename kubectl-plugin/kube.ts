@@ -2,7 +2,7 @@
 // interface so commands can be tested against a fake, and the errors every command reports. The real client
 // (kube-client.ts, on @kubernetes/client-node) is loaded by a dynamic import when a command first needs the
 // cluster, so `--help`, `validate --workflow-file` and completion scripts never load it.
-import type { JSONObject } from '../core/index.ts';
+import { brandedError, type JSONObject } from '../core/index.ts';
 
 export type Plural = 'workflowruns' | 'workflows' | 'clusterworkflows';
 
@@ -19,6 +19,10 @@ export interface ListRequest {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** At most this many objects; the rest are fetched with `continue`. */
+  limit?: number;
+  /** The `continue` token of the previous page. */
+  continue?: string;
 }
 
 export interface CreateRequest {
@@ -31,7 +35,9 @@ export interface CreateRequest {
 
 export interface WatchRequest {
   plural: Plural;
-  namespace: string;
+  /** Absent: across all namespaces. */
+  namespace?: string;
+  labelSelector?: string;
   fieldSelector?: string;
   resourceVersion?: string;
   /** Ends the watch; the iterator then finishes. */
@@ -46,6 +52,8 @@ export interface WatchEvent {
 export interface ObjectList {
   items: JSONObject[];
   resourceVersion?: string;
+  /** Set when the list was cut at `limit`: the token for the next page. */
+  continue?: string;
 }
 
 export interface KubeClient {
@@ -61,8 +69,11 @@ export interface KubeClient {
   resources(): Promise<Set<string>>;
 }
 
+// The client is bundled apart from the commands (code-cached CommonJS, see scripts/build.mjs), so the errors it
+// throws are built from its own copy of these classes: hence branded errors (see the core's brandedError).
+
 /** The API server answered with an error status; `message` is the server's own text (a webhook denial included). */
-export class KubeApiError extends Error {
+export class KubeApiError extends brandedError('KubeApiError') {
   constructor(
     message: string,
     readonly code: number,
@@ -73,13 +84,13 @@ export class KubeApiError extends Error {
   }
 }
 
-/** The HTTP status of an API error (told apart by name: see reportError in factory.ts), else undefined. */
+/** The HTTP status of an API error, else undefined. */
 export function apiErrorCode(err: unknown): number | undefined {
-  return err instanceof Error && err.name === 'KubeApiError' ? (err as KubeApiError).code : undefined;
+  return err instanceof KubeApiError ? err.code : undefined;
 }
 
 /** No usable configuration, or the server could not be reached at all. */
-export class KubeConnectionError extends Error {
+export class KubeConnectionError extends brandedError('KubeConnectionError') {
   constructor(message: string) {
     super(message);
     this.name = 'KubeConnectionError';

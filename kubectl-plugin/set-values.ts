@@ -1,7 +1,7 @@
 // Parameters from the command line: `--set path=value` (values typed as JSON would type them, `a.b[0]=x` for
 // list items) layered over `--values` files. User keys such as `__proto__` stay plain data throughout.
 import { cloneJSON, getOwn, isPlainObject, setOwn, type JSONObject, type JSONValue } from '../core/index.ts';
-import { UsageError } from './factory.ts';
+import { UsageError } from './cmdutil/errors.ts';
 
 /** One step of a `--set` path: a map key or a list index. */
 export type PathStep = { key: string } | { index: number };

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver and etcd from the Go modules pinned in this folder's go.mod, into $1 (default
-# .cache/bin at the repository root). A binary is rebuilt only when the pinned version changes, because the first
-# build takes minutes on a 2-core machine.
+# .cache/bin at the repository root). With a second argument `node` it also builds the kubelet,
+# kube-controller-manager and kube-scheduler for the single-node cluster (make node-tools); they are asked for
+# separately so `make dev` does not wait for them. A binary is rebuilt only when the pinned version changes, because
+# the first build takes minutes on a 2-core machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-"$here/../.cache/bin"}
+with=${2:-}
 mkdir -p "$out"
 cd "$here"
 
@@ -35,3 +38,8 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 build etcd "$etcd_version" go.etcd.io/etcd/server/v3 "-s -w"
 build kube-apiserver "$k8s_version" k8s.io/kubernetes/cmd/kube-apiserver "-s -w$version_flags"
+if [[ "$with" == node ]]; then
+  for component in kubelet kube-controller-manager kube-scheduler; do
+    build "$component" "$k8s_version" "k8s.io/kubernetes/cmd/$component" "-s -w$version_flags"
+  done
+fi

@@ -91,7 +91,11 @@ export async function issueCertificate(
   return { certPath, keyPath, certPem, keyPem };
 }
 
-export async function createControlPlanePki(dir: string): Promise<ControlPlanePki> {
+// `servingHosts` are names and addresses the apiserver's certificate holds besides localhost and 127.0.0.1.
+export async function createControlPlanePki(
+  dir: string,
+  servingHosts: string[] = [],
+): Promise<ControlPlanePki> {
   const ca = await createCertificateAuthority(dir, 'openchoreo-workflowrun-test-ca');
   const privateKeyPath = join(dir, 'service-account.key');
   const publicKeyPath = join(dir, 'service-account.pub');
@@ -101,7 +105,7 @@ export async function createControlPlanePki(dir: string): Promise<ControlPlanePk
       name: 'apiserver',
       subject: '/CN=kube-apiserver',
       usage: 'serverAuth',
-      hosts: ['localhost', '127.0.0.1'],
+      hosts: ['localhost', '127.0.0.1', ...servingHosts],
     }),
     issueCertificate(ca, { dir, name: 'admin', subject: '/O=system:masters/CN=admin', usage: 'clientAuth' }),
     (async () => {

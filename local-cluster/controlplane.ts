@@ -54,6 +54,22 @@ export interface ControlPlaneOptions {
   logArchiveDir?: string;
   // Extra kube-apiserver flags, appended after ours (a later flag wins).
   apiserverArgs?: string[];
+  // Runs etcd and kube-apiserver inside a network namespace, as the control plane of a real node (node.ts).
+  network?: ControlPlaneNetwork;
+}
+
+export interface ControlPlaneNetwork {
+  // The `ip netns` name the processes run in.
+  namespace: string;
+  // The namespace's address that this process reaches: etcd listens there, the apiserver advertises it and the
+  // kubeconfig points at it.
+  address: string;
+  // The apiserver listens on every address of the namespace at this port.
+  apiserverPort: number;
+  // Names and addresses the apiserver's serving certificate holds besides `address` and loopback.
+  servingHosts: string[];
+  // The Service IP range; its first address is the kubernetes Service's.
+  serviceSubnet: string;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -91,6 +107,8 @@ export class ControlPlane extends ToolRunner implements Cluster {
   readonly kubeconfigPath: string;
   readonly server: string;
   readonly etcdUrl: string;
+  // Where etcd listens and the apiserver advertises itself: loopback, or the network namespace's address.
+  readonly address: string;
   // Milliseconds from start() to a ready API server with namespace default.
   startupMs = 0;
   private etcd: ManagedProcess | undefined;
@@ -104,8 +122,9 @@ export class ControlPlane extends ToolRunner implements Cluster {
   ) {
     super();
     this.kubeconfigPath = options.kubeconfigPath ?? join(dir, 'kubeconfig');
-    this.server = `https://127.0.0.1:${ports.apiserver}`;
-    this.etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
+    this.address = options.network?.address ?? '127.0.0.1';
+    this.server = `https://${this.address}:${ports.apiserver}`;
+    this.etcdUrl = `http://${this.address}:${ports.etcdClient}`;
   }
 
   get webhookCa(): CertificateAuthority {
@@ -118,11 +137,20 @@ export class ControlPlane extends ToolRunner implements Cluster {
     if (!options.detached) removeOnExit(options.dir);
     const certDir = join(options.dir, 'pki');
     await mkdir(certDir, { recursive: true });
-    const pki = await createControlPlanePki(certDir);
+    const { network } = options;
+    const pki = await createControlPlanePki(
+      certDir,
+      network ? [network.address, ...network.servingHosts] : [],
+    );
     let lastError: unknown;
     // A port picked as free can be taken before the process binds it; pick new ones and try again.
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      const [etcdClient, etcdPeer, apiserver] = await Promise.all([freePort(), freePort(), freePort()]);
+      const [etcdClient, etcdPeer, freeApiserverPort] = await Promise.all([
+        freePort(),
+        freePort(),
+        freePort(),
+      ]);
+      const apiserver = network?.apiserverPort ?? freeApiserverPort;
       const plane = new ControlPlane(options.dir, pki, { etcdClient, etcdPeer, apiserver }, options);
       try {
         await plane.startEtcd();
@@ -169,12 +197,13 @@ export class ControlPlane extends ToolRunner implements Cluster {
   // Starts (or restarts, on the same port and data) etcd and waits for /health.
   async startEtcd(): Promise<void> {
     if (this.etcd && !this.etcd.hasExited()) return;
-    const peer = `http://127.0.0.1:${this.ports.etcdPeer}`;
+    const peer = `http://${this.address}:${this.ports.etcdPeer}`;
     this.etcd = startProcess({
       name: 'etcd',
       binary: binary('etcd'),
       logPath: join(this.dir, 'etcd.log'),
       detached: this.options.detached,
+      networkNamespace: this.options.network?.namespace,
       args: [
         `--data-dir=${join(this.dir, 'etcd')}`,
         `--listen-client-urls=${this.etcdUrl}`,
@@ -200,24 +229,28 @@ export class ControlPlane extends ToolRunner implements Cluster {
   async startApiServer(): Promise<void> {
     if (this.apiserver && !this.apiserver.hasExited()) return;
     const { pki } = this;
+    const { network } = this.options;
     this.apiserver = startProcess({
       name: 'kube-apiserver',
       binary: binary('kube-apiserver'),
       logPath: join(this.dir, 'kube-apiserver.log'),
       detached: this.options.detached,
+      networkNamespace: network?.namespace,
       args: [
         `--etcd-servers=${this.etcdUrl}`,
         `--secure-port=${this.ports.apiserver}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        // In a network namespace of its own it also answers at addresses pods use (the kubernetes Service's IP).
+        `--bind-address=${network ? '0.0.0.0' : '127.0.0.1'}`,
+        `--advertise-address=${this.address}`,
         `--cert-dir=${join(this.dir, 'pki')}`,
         `--tls-cert-file=${pki.apiserver.certPath}`,
         `--tls-private-key-file=${pki.apiserver.keyPath}`,
         `--client-ca-file=${pki.ca.certPath}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
+        `--service-cluster-ip-range=${network?.serviceSubnet ?? '10.0.0.0/24'}`,
         '--authorization-mode=RBAC',
-        // No controller-manager creates default ServiceAccounts, so this plugin would reject every Pod.
-        '--disable-admission-plugins=ServiceAccount',
+        // Without a node no controller-manager creates default ServiceAccounts, so this plugin would reject every
+        // Pod; a node's pods need it for their API tokens.
+        ...(network ? [] : ['--disable-admission-plugins=ServiceAccount']),
         `--service-account-issuer=${this.server}`,
         `--service-account-key-file=${pki.serviceAccount.publicKeyPath}`,
         `--service-account-signing-key-file=${pki.serviceAccount.privateKeyPath}`,

@@ -60,11 +60,17 @@ export function startProcess(options: {
   logPath: string;
   // Detached processes get their own process group and keep running after this Node process exits.
   detached?: boolean;
+  // Runs the process in this network namespace (`ip netns` name). nsenter execs the binary in place, so the
+  // recorded pid and command line are the binary's own.
+  networkNamespace?: string;
 }): ManagedProcess {
   const log = openSync(options.logPath, 'a');
+  const [command, args] = options.networkNamespace
+    ? ['nsenter', [`--net=/run/netns/${options.networkNamespace}`, '--', options.binary, ...options.args]]
+    : [options.binary, options.args];
   let child: ChildProcess;
   try {
-    child = spawn(options.binary, options.args, {
+    child = spawn(command, args, {
       stdio: ['ignore', log, log],
       detached: options.detached ?? false,
     });

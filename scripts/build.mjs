@@ -17,6 +17,18 @@ const alias = { 'whatwg-url': './scripts/shims/whatwg-url.cjs' };
 // (kubectl-plugin/code-cache.ts). Compiling client-node from source is about half of a describe's own time.
 const codeCached = { 'kube-client': 'kubectl-plugin/kube-client.ts' };
 
+// config.js imports the generated index for two names; the index re-exports all of the generated API and models.
+const clientNodeGenIndex = {
+  name: 'client-node-gen-index',
+  setup(plugins) {
+    plugins.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('@kubernetes', 'client-node', 'dist', 'config.js'))
+        ? { path: path.resolve('scripts/shims/client-node-gen-index.mjs') }
+        : undefined,
+    );
+  },
+};
+
 const cachedBundles = await build({
   entryPoints: codeCached,
   outdir: 'dist/chunks',
@@ -35,6 +47,7 @@ const cachedBundles = await build({
   logLevel: 'warning',
   metafile: true,
   alias,
+  plugins: [clientNodeGenIndex],
 });
 
 /** The stub that stands for a code-cached module in the ESM build: the module's exports, from its CommonJS bundle. */

@@ -1,5 +1,6 @@
-// Rewrites the figures section of docs/reliability.md from the latest run's results in .cache/reliability/*.json
-// (written by the reliability suites and `make soak`). Run after them:
+// Rewrites the figures sections of docs/reliability.md from the latest run's results in .cache/reliability/*.json
+// (written by the reliability suites, the single-node cluster's suite and `make soak`); a section whose results are
+// absent keeps its figures. Run after them:
 //   npx mocha 'test/reliability/**/*.test.ts' && make soak && node --import tsx scripts/reliability-report.ts
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,9 +14,14 @@ const END = '<!-- figures:end -->';
 
 type Figures = Record<string, unknown>;
 
+// Names of the results files found, so that a block whose suites did not run here keeps the figures it has.
+const found = new Set<string>();
+
 function read(name: string): Figures {
   try {
-    return JSON.parse(readFileSync(join(RESULTS, `${name}.json`), 'utf8')) as Figures;
+    const figures = JSON.parse(readFileSync(join(RESULTS, `${name}.json`), 'utf8')) as Figures;
+    found.add(name);
+    return figures;
   } catch {
     return {};
   }
@@ -90,9 +96,51 @@ const lines = [
   END,
 ];
 
-const doc = readFileSync(DOC, 'utf8');
-const start = doc.indexOf(BEGIN);
-const end = doc.indexOf(END);
-if (start === -1 || end === -1) throw new Error(`${DOC} has no figures markers`);
-writeFileSync(DOC, `${doc.slice(0, start)}${lines.join('\n')}${doc.slice(end + END.length)}`);
-console.log(`updated ${DOC}`);
+const suitesFound = ['hostile-webhook', 'hostile-plugin', 'faults', 'security', 'soak'].some((n) =>
+  found.has(n),
+);
+
+// The single-node cluster's suite needs root, so it has a block of its own (test/e2e/node.test.ts).
+const node = read('node');
+const NODE_BEGIN = '<!-- node-figures:begin (scripts/reliability-report.ts) -->';
+const NODE_END = '<!-- node-figures:end -->';
+const load = (value: unknown) => {
+  const { sent, perSecond, failed } = (value ?? {}) as Record<string, unknown>;
+  return value === undefined
+    ? 'not measured'
+    : `${show(sent)} admissions at ${show(perSecond)}/s, ${show(failed)} failed or wrong`;
+};
+const nodeLines = [
+  NODE_BEGIN,
+  '',
+  '| What | Measured |',
+  '| --- | --- |',
+  `| Webhook image (Dockerfile on a local Node 20 base) | ${show(node.imageSizeMB)} MB, ${show(node.imageCompressedMB)} MB compressed |`,
+  `| Single-node cluster started (images built, node Ready, CRDs installed) | ${show(node.nodeReadyMs)} ms |`,
+  `| \`helm install --wait\` until both replicas are Ready | ${show(node.installReadyMs)} ms |`,
+  `| Rolling upgrade (\`helm upgrade\` of the pod template) | ${load(node.upgrade)} |`,
+  `| One replica deleted | ${load(node.podLoss)} |`,
+  `| Eviction while the other replica is not Ready | HTTP ${show(node.pdbEvictionRefused)} |`,
+  `| Certificate rotation (\`helm upgrade\` renewing it) | ${load(node.certificateRotation)}; both pods serving the new certificate ${show(node.certificateReloadMs)} ms after the upgrade began |`,
+  `| Outage, \`failurePolicy: Fail\` | refused in ${show(node.outageFailMs)} ms: ${show(node.outageFailMessage)} |`,
+  `| Outage, \`failurePolicy: Ignore\` | stored unchecked in ${show(node.outageIgnoreMs)} ms |`,
+  '',
+  `Figures recorded: ${show(node.recordedAt)}.`,
+  '',
+  NODE_END,
+];
+
+function replaceBlock(doc: string, begin: string, end: string, block: string[]): string {
+  const start = doc.indexOf(begin);
+  const stop = doc.indexOf(end);
+  if (start === -1 || stop === -1) throw new Error(`${DOC} has no ${begin} ... ${end} markers`);
+  return `${doc.slice(0, start)}${block.join('\n')}${doc.slice(stop + end.length)}`;
+}
+
+let doc = readFileSync(DOC, 'utf8');
+if (suitesFound) doc = replaceBlock(doc, BEGIN, END, lines);
+if (found.has('node')) doc = replaceBlock(doc, NODE_BEGIN, NODE_END, nodeLines);
+writeFileSync(DOC, doc);
+console.log(
+  `updated ${DOC}${suitesFound ? '' : ' (only the blocks whose results are in .cache/reliability/)'}`,
+);

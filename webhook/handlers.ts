@@ -1,5 +1,5 @@
-// The three admission handlers: pure functions of an AdmissionRequest (plus a Workflow lookup), testable without
-// HTTP. The mutating handler only fills defaults and the display name and never denies over parameters: that is the
+// The three admission handlers: functions of an AdmissionRequest and its context (plus a Workflow lookup), testable
+// without HTTP. The mutating handler only fills defaults and the display name and never denies over parameters: that is the
 // validating handler's job, so a person sees every problem once, in one message, from one webhook.
 import fastJsonPatch from 'fast-json-patch';
 
@@ -17,7 +17,6 @@ import {
   type WorkflowRunObject,
 } from '../core/index.ts';
 import {
-  CompiledWorkflowCache,
   compileWorkflow,
   defaultRun,
   defaultedParts,
@@ -32,17 +31,23 @@ import {
   objectName,
   patched,
   withWarnings,
+  type AdmissionContext,
   type AdmissionRequest,
   type AdmissionResponse,
   type JSONPatchOperation,
 } from './admission.ts';
 import type { WorkflowLookup } from './workflows.ts';
 
-export type AdmissionHandler = (request: AdmissionRequest) => AdmissionResponse | Promise<AdmissionResponse>;
+/** Answers one review; rejects only on a failure of the webhook's own, which the transport answers with a 500. */
+export type AdmissionHandler = (
+  request: AdmissionRequest,
+  context: AdmissionContext,
+) => Promise<AdmissionResponse>;
 
 export interface HandlerOptions {
   workflows: WorkflowLookup;
-  compiledWorkflows: CompiledWorkflowCache;
+  /** Compiled schemas by Workflow (CompiledSchemaCache in production); throws a SchemaError for a broken one. */
+  compiledWorkflows: { get(workflow: WorkflowObject): CompiledWorkflow };
   unknownParameters: UnknownParameterPolicy;
 }
 
@@ -94,37 +99,29 @@ type Resolution =
   | {
       ok: true;
       workflow: WorkflowObject;
-      compiled: ReturnType<CompiledWorkflowCache['get']>;
+      compiled: CompiledWorkflow;
     }
   | { ok: false; errors: FieldError[] };
 
 /**
- * `next(value)` at once when the value is at hand, after it resolves otherwise. A Workflow lookup answers from its
- * cache synchronously, and then the whole review is decided and answered in the same turn: no promise and no
- * microtask per step, which under load were a measurable part of a review's cost.
- */
-function andThen<T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
-}
-
-/**
  * Finds and compiles the Workflow a run names. Problems the user can fix come back as field errors; a lookup that
- * fails (API server unreachable) throws, so the request is answered with a 500 rather than a wrong denial.
+ * fails (API server unreachable, no answer before the review's deadline) throws, so the request is answered with a
+ * 500 rather than a wrong denial.
  */
-function resolveWorkflow(
+async function resolveWorkflow(
   run: WorkflowRunObject,
   requestNamespace: string | undefined,
   options: HandlerOptions,
-): Resolution | Promise<Resolution> {
+  context: AdmissionContext,
+): Promise<Resolution> {
   const referenceErrors = workflowReferenceErrors(run);
   if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors };
   const target = { ...workflowReference(run) };
   // The API server fills in the run's namespace before admission; the request carries it too, for older servers.
   if (target.kind === 'Workflow' && !target.namespace && requestNamespace)
     target.namespace = requestNamespace;
-  return andThen(options.workflows.get(target.kind, target.name, target.namespace), (workflow) =>
-    compiledWorkflow(workflow, target, options),
-  );
+  const workflow = await options.workflows.get(target.kind, target.name, target.namespace, context);
+  return compiledWorkflow(workflow, target, options);
 }
 
 function compiledWorkflow(
@@ -172,18 +169,17 @@ function workflowRunHandler(
   prepare: Prepare,
   decide: (request: AdmissionRequest, run: WorkflowRunObject, prepared: PreparedRun) => AdmissionResponse,
 ): AdmissionHandler {
-  return (request) => {
+  return async (request, context) => {
     if (isPassThrough(request)) return allowed();
     const malformed = notAWorkflowRun(request);
     if (malformed) return malformed;
     if (!workflowChanged(request)) return allowed();
     const run = request.object as WorkflowRunObject;
-    return andThen(resolveWorkflow(run, request.namespace, options), (resolution) => {
-      const prepared = resolution.ok
-        ? prepare(run, resolution.workflow, resolution.compiled)
-        : { object: run, errors: resolution.errors, warnings: [] };
-      return decide(request, run, prepared);
-    });
+    const resolution = await resolveWorkflow(run, request.namespace, options, context);
+    const prepared = resolution.ok
+      ? prepare(run, resolution.workflow, resolution.compiled)
+      : { object: run, errors: resolution.errors, warnings: [] };
+    return decide(request, run, prepared);
   };
 }
 
@@ -221,7 +217,7 @@ export function mutateWorkflowRun(options: HandlerOptions): AdmissionHandler {
 }
 
 export function validateWorkflow(): AdmissionHandler {
-  return (request) => {
+  return async (request) => {
     if (isPassThrough(request)) return allowed();
     const object = request.object;
     if (!isPlainObject(object)) return errored(400, 'request.object is not an object');

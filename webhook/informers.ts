@@ -4,8 +4,8 @@
 import {
   ApiException,
   CustomObjectsApi,
+  ListWatch,
   Observable,
-  makeInformer,
   type ConfigurationOptions,
   type Informer,
   type KubeConfig,
@@ -16,6 +16,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION, type JSONObject, type WorkflowKind, type WorkflowObject } from '../core/index.ts';
+import { admissionContext, type AdmissionContext } from './admission.ts';
+import { LeanWatch, leanWorkflow } from './lean-workflow.ts';
 import type { InformerState, WorkflowLookup } from './workflows.ts';
 
 type WorkflowPlural = 'workflows' | 'clusterworkflows';
@@ -23,7 +25,6 @@ const PLURALS: Record<WorkflowKind, WorkflowPlural> = {
   Workflow: 'workflows',
   ClusterWorkflow: 'clusterworkflows',
 };
-const DIRECT_GET_TIMEOUT_MS = 3000;
 const MIN_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 10_000;
 
@@ -77,6 +78,9 @@ class WorkflowInformer {
           version: VERSION,
           plural: resource,
         })) as KubernetesListObject<KubernetesObject>;
+        // Made lean item by item in place, so that a full copy and a lean one never both exist for the whole list.
+        for (let index = 0; index < listed.items.length; index++)
+          listed.items[index] = leanWorkflow(listed.items[index]!);
         // The informer fills its cache from this list before any other event can run.
         this.#markSynced(`listed ${listed.items.length} objects`);
         return listed;
@@ -84,7 +88,13 @@ class WorkflowInformer {
         this.#listing = false;
       }
     };
-    this.#informer = makeInformer(config, `/apis/${GROUP}/${VERSION}/${resource}`, list);
+    // What makeInformer builds, with a Watch that hands the informer lean objects.
+    this.#informer = new ListWatch(
+      `/apis/${GROUP}/${VERSION}/${resource}`,
+      new LeanWatch(config),
+      list,
+      false,
+    );
     this.#informer.on('error', (error: unknown) => this.#failed(error));
   }
 
@@ -148,7 +158,6 @@ class WorkflowInformer {
 export class InformerWorkflows implements WorkflowLookup {
   readonly #informers = new Map<WorkflowKind, WorkflowInformer>();
   readonly #objects: CustomObjectsApi;
-  readonly #directGet: ConfigurationOptions;
   #discovered = false;
   #stopped = false;
 
@@ -163,15 +172,6 @@ export class InformerWorkflows implements WorkflowLookup {
     private readonly log: Logger,
   ) {
     this.#objects = config.makeApiClient(CustomObjectsApi);
-    // A direct GET answers an admission review, which the API server gives up on after its own timeout.
-    const bounded: ObservableMiddleware = {
-      pre: (context) => {
-        context.setSignal(AbortSignal.timeout(DIRECT_GET_TIMEOUT_MS));
-        return new Observable(Promise.resolve(context));
-      },
-      post: (context) => new Observable(Promise.resolve(context)),
-    };
-    this.#directGet = { middleware: [bounded], middlewareMergeStrategy: 'append' };
     this.#watch('Workflow');
     void this.#discoverClusterWorkflows();
   }
@@ -219,35 +219,50 @@ export class InformerWorkflows implements WorkflowLookup {
     }));
   }
 
-  async get(kind: WorkflowKind, name: string, namespace?: string): Promise<WorkflowObject | undefined> {
+  async get(
+    kind: WorkflowKind,
+    name: string,
+    namespace: string | undefined,
+    context: AdmissionContext = admissionContext(),
+  ): Promise<WorkflowObject | undefined> {
     const cached = this.#informers.get(kind)?.get(name, namespace);
     if (cached !== undefined) return cached;
-    return this.#getDirect(kind, name, namespace);
+    return this.#getDirect(kind, name, namespace, context.signal);
   }
 
+  /** A GET that gives up when `signal` aborts: the review it answers has a deadline of the API server's. */
   async #getDirect(
     kind: WorkflowKind,
     name: string,
-    namespace?: string,
+    namespace: string | undefined,
+    signal: AbortSignal,
   ): Promise<WorkflowObject | undefined> {
     const plural = PLURALS[kind];
+    const bounded: ObservableMiddleware = {
+      pre: (context) => {
+        context.setSignal(signal);
+        return new Observable(Promise.resolve(context));
+      },
+      post: (context) => new Observable(Promise.resolve(context)),
+    };
+    const options: ConfigurationOptions = { middleware: [bounded], middlewareMergeStrategy: 'append' };
     try {
       const object: JSONObject =
         namespace === undefined
           ? await this.#objects.getClusterCustomObject(
               { group: GROUP, version: VERSION, plural, name },
-              this.#directGet,
+              options,
             )
           : await this.#objects.getNamespacedCustomObject(
               { group: GROUP, version: VERSION, namespace, plural, name },
-              this.#directGet,
+              options,
             );
-      return object as WorkflowObject;
+      return leanWorkflow(object) as WorkflowObject;
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return undefined;
       const reason =
-        (error as Error).name === 'AbortError'
-          ? `no answer within ${DIRECT_GET_TIMEOUT_MS} ms`
+        (error as Error).name === 'AbortError' || signal.aborted
+          ? "no answer before the review's deadline"
           : describe(error);
       this.log.warn({ kind, name, namespace, err: reason }, 'direct Workflow lookup failed');
       throw new Error(`looking up ${kind} ${JSON.stringify(name)} failed: ${reason}`, { cause: error });

@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Level } from 'pino';
 import type { UnknownParameterPolicy } from '../core/index.ts';
-import { CompiledWorkflowCache } from '../core/engine.ts';
+import { CompiledSchemaCache, DEFAULT_COMPILED_SCHEMA_CACHE_SIZE } from './compiled-schemas.ts';
 import { admissionRoutes } from './handlers.ts';
 import { createLogger, LOG_LEVELS } from './log.ts';
 import { createMetrics } from './metrics.ts';
@@ -20,6 +20,7 @@ interface Flags {
   unknownParameters: UnknownParameterPolicy;
   logLevel: Level;
   shutdownTimeout: number;
+  compiledSchemaCacheSize: number;
 }
 
 const PROGRAM = 'workflowrun-webhook';
@@ -29,6 +30,11 @@ function port(value: string): number {
   if (!/^\d+$/.test(value) || parsed > 65535)
     throw new InvalidArgumentError('must be a port number (0-65535)');
   return parsed;
+}
+
+function positiveInteger(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be a positive integer');
+  return Number(value);
 }
 
 function seconds(value: string): number {
@@ -58,6 +64,12 @@ function parseFlags(argv: readonly string[]): Flags {
       'on SIGTERM, how long reviews in flight may take to finish',
       seconds,
       25,
+    )
+    .option(
+      '--compiled-schema-cache-size <count>',
+      'most compiled Workflow schemas kept (Workflows sharing a schema share one); the least recently used go first',
+      positiveInteger,
+      DEFAULT_COMPILED_SCHEMA_CACHE_SIZE,
     )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text.replace(/\n(?=.)/g, ' ')) });
@@ -124,11 +136,15 @@ async function main(): Promise<void> {
   }
 
   const workflows = new InformerWorkflows(kubeConfig, log);
-  const metrics = createMetrics(() => workflows.states());
+  const compiledWorkflows = new CompiledSchemaCache(flags.compiledSchemaCacheSize);
+  const metrics = createMetrics(
+    () => workflows.states(),
+    () => compiledWorkflows.stats(),
+  );
   const server = new WebhookServer({
     routes: admissionRoutes({
       workflows,
-      compiledWorkflows: new CompiledWorkflowCache(),
+      compiledWorkflows,
       unknownParameters: flags.unknownParameters,
     }),
     certificate: certificates.current,

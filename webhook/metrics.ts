@@ -1,6 +1,7 @@
 // Prometheus metrics in a registry of our own (so tests can make several servers). Histograms rather than
 // summaries, so that latency aggregates across replicas.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CompiledSchemaStats } from './compiled-schemas.ts';
 import type { InformerState } from './workflows.ts';
 
 export interface WebhookMetrics {
@@ -8,7 +9,10 @@ export interface WebhookMetrics {
   observeReview(webhook: string, operation: string, allowed: boolean, dryRun: boolean, seconds: number): void;
 }
 
-export function createMetrics(informers: () => readonly InformerState[] = () => []): WebhookMetrics {
+export function createMetrics(
+  informers: () => readonly InformerState[] = () => [],
+  compiledSchemas?: () => CompiledSchemaStats,
+): WebhookMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'workflowrun_webhook_' });
   const duration = new Histogram({
@@ -36,6 +40,37 @@ export function createMetrics(informers: () => readonly InformerState[] = () => 
       for (const state of informers()) this.set({ resource: state.resource }, state.synced ? 1 : 0);
     },
   });
+  if (compiledSchemas !== undefined) {
+    new Gauge({
+      name: 'workflowrun_webhook_compiled_schemas',
+      help: 'Compiled Workflow schemas in the cache (Workflows sharing a schema share one).',
+      registers: [registry],
+      collect() {
+        this.set(compiledSchemas().size);
+      },
+    });
+    new Gauge({
+      name: 'workflowrun_webhook_compiled_schemas_max',
+      help: 'The bound on compiled schemas kept (--compiled-schema-cache-size).',
+      registers: [registry],
+      collect() {
+        this.set(compiledSchemas().maxEntries);
+      },
+    });
+    // Counters kept by the cache itself, read at each scrape: the hit rate is hits / (hits + misses).
+    new Counter({
+      name: 'workflowrun_webhook_compiled_schema_lookups_total',
+      help: 'Lookups of a compiled schema, by result: hit (cached) or miss (compiled now).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+      collect() {
+        const { hits, misses } = compiledSchemas();
+        this.reset();
+        this.inc({ result: 'hit' }, hits);
+        this.inc({ result: 'miss' }, misses);
+      },
+    });
+  }
   // prom-client hashes the label values on every inc() and observe(), even through a child from labels(); the
   // combinations are few, so each keeps its histogram child and a plain running count, which the counter takes
   // over when it is collected (at every scrape), rather than hashing labels twice per review.

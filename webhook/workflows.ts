@@ -2,14 +2,20 @@
 // and benchmarks, and what the informers behind the real lookup (informers.ts) report to readiness and metrics.
 // Nothing here loads the Kubernetes client.
 import type { WorkflowKind, WorkflowObject } from '../core/index.ts';
+import type { AdmissionContext } from './admission.ts';
 
 export interface WorkflowLookup {
-  /** The named Workflow (namespace given) or ClusterWorkflow; undefined when it does not exist. Throws when unsure. */
+  /**
+   * The named Workflow (namespace given) or ClusterWorkflow; undefined when it does not exist. Rejects when unsure,
+   * and when the review's signal aborts before it knows. The context is passed whole, not its signal, because
+   * reading the signal starts a timer, which a cache hit must not pay for.
+   */
   get(
     kind: WorkflowKind,
     name: string,
-    namespace?: string,
-  ): WorkflowObject | undefined | Promise<WorkflowObject | undefined>;
+    namespace: string | undefined,
+    context?: AdmissionContext,
+  ): Promise<WorkflowObject | undefined>;
 }
 
 /** A fixed set of Workflows, for tests and benchmarks. */
@@ -29,7 +35,11 @@ export class StaticWorkflows implements WorkflowLookup {
     this.#objects.delete(key(kind, name, namespace));
   }
 
-  get(kind: WorkflowKind, name: string, namespace?: string): WorkflowObject | undefined {
+  async get(
+    kind: WorkflowKind,
+    name: string,
+    namespace: string | undefined,
+  ): Promise<WorkflowObject | undefined> {
     return this.#objects.get(key(kind, name, namespace));
   }
 }

@@ -61,12 +61,20 @@ const CHECKS: Record<string, (value: string) => boolean> = {
   k8slongname: (value) => byteLength(value) <= 253 && K8S_LONG_NAME.test(value),
 };
 
-/** Whether Kubernetes checks values of this format at all. */
-export function isStrfmtFormat(format: string): boolean {
-  return Object.hasOwn(CHECKS, normalized(format));
+// strfmt registers these under names with dashes.
+const DASHED_NAMES: Record<string, string> = {
+  datetime: 'date-time',
+  k8sshortname: 'k8s-short-name',
+  k8slongname: 'k8s-long-name',
+};
+
+/** The name the registry knows a format by (`datetime` and `date-time` give `date-time`), if Kubernetes checks it. */
+export function strfmtName(format: string): string | undefined {
+  const name = normalized(format);
+  return Object.hasOwn(CHECKS, name) ? (DASHED_NAMES[name] ?? name) : undefined;
 }
 
-/** Whether a string is valid for a format isStrfmtFormat accepts. */
+/** Whether a string is valid for a format strfmtName knows. */
 export function matchesStrfmtFormat(format: string, value: string): boolean {
   return CHECKS[normalized(format)]!(value);
 }

@@ -85,18 +85,19 @@ export interface CopyOptions {
   readonly sortKeys?: boolean;
   /** Called once per copied value, so callers can bound the total work. */
   readonly onValue?: (path: SchemaPath | undefined) => void;
+  /** The nesting refused beyond; MAX_SCHEMA_NESTING unless the caller has bounded the value itself. */
+  readonly maxNesting?: number;
 }
 
-/** A deep copy of plain JSON data, refusing nesting beyond MAX_SCHEMA_NESTING (counted from `depth`). */
+/** A deep copy of plain JSON data, refusing nesting beyond `maxNesting` (counted from `depth`). */
 export function copyJSON(
   value: JSONValue,
   options: CopyOptions = {},
   path: SchemaPath | undefined = undefined,
   depth = 0,
 ): JSONValue {
-  if (depth > MAX_SCHEMA_NESTING) {
-    throw schemaError(`schema is nested deeper than ${MAX_SCHEMA_NESTING} levels`, path);
-  }
+  const maxNesting = options.maxNesting ?? MAX_SCHEMA_NESTING;
+  if (depth > maxNesting) throw schemaError(`schema is nested deeper than ${maxNesting} levels`, path);
   options.onValue?.(path);
   if (Array.isArray(value)) {
     return value.map((item, index) => copyJSON(item, options, childPath(path, index), depth + 1));

@@ -6,17 +6,18 @@ import type { JSONValue } from '../types.ts';
 import { formatGoValue } from '../go/fmt.ts';
 import { compileRE2, type Pattern } from '../go/regexp.ts';
 import { formatGoFloat, goQuote } from '../go/strconv.ts';
-import { isStrfmtFormat, matchesStrfmtFormat } from '../go/strfmt.ts';
+import { strfmtName } from '../go/strfmt.ts';
 import { compareGoStrings } from '../go/strings.ts';
 import { isFloat64AJSONInteger } from '../go/swag.ts';
 import { jsonEqual } from '../json.ts';
 import type { V1Schema } from '../openapi/v1.ts';
+import { satisfiesFormat } from '../validation.ts';
 
 const IN = 'body';
 
 /** Kubernetes drops formats it does not know before validating. */
 function effectiveFormat(format: string | undefined): string {
-  return format !== undefined && isStrfmtFormat(format) ? format : '';
+  return format !== undefined && strfmtName(format) !== undefined ? format : '';
 }
 
 type Kind = 'null' | 'string' | 'boolean' | 'int64' | 'float64' | 'array' | 'object';
@@ -144,7 +145,8 @@ function checkString(schema: V1Schema, value: string, format: string, path: stri
     }
     if (regex && !regex.test(value)) errors.push(`${path} in ${IN} should match '${schema.pattern}'`);
   }
-  if (format !== '' && !matchesStrfmtFormat(format, value)) {
+  // The same format check as run values get, so a default is never refused for what a run may say.
+  if (format !== '' && !satisfiesFormat(format, value)) {
     errors.push(`${path} in ${IN} must be of type ${format}: ${goQuote(value)}`);
   }
   return errors;

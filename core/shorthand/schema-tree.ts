@@ -1,18 +1,17 @@
 // What the shorthand converter needs of the schema trees it builds (Kubernetes' v1 JSONSchemaProps, the same type
 // the openAPIV3Schema path decodes into): copies of a custom type for each use, and the size and height limits that
 // keep a hostile type graph from expanding without bound.
-import type { JSONObject, JSONValue } from '../types.ts';
-import { compareGoStrings } from '../go/strings.ts';
-import { setOwn } from '../json.ts';
+import type { JSONValue } from '../types.ts';
+import { MAX_JSON_DEPTH } from '../go/encoding-json.ts';
+import { copyJSON } from '../openapi/schema-path.ts';
 import type { V1Schema } from '../openapi/v1.ts';
 
-/** A deep copy of a JSON value with object keys in Go's encoding order, built without prototype side effects. */
+/**
+ * A deep copy of a JSON value with object keys in Go's encoding order, as decoding puts them on the openAPIV3Schema
+ * path. The converter has already bounded the value's nesting (MAX_JSON_DEPTH).
+ */
 export function canonicalJSON(value: JSONValue): JSONValue {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(canonicalJSON);
-  const out: JSONObject = {};
-  for (const key of Object.keys(value).sort(compareGoStrings)) setOwn(out, key, canonicalJSON(value[key]!));
-  return out;
+  return copyJSON(value, { sortKeys: true, maxNesting: MAX_JSON_DEPTH });
 }
 
 /** A copy whose lists and child schemas can be changed without touching the original; JSON values are shared. */

@@ -4,8 +4,9 @@
 // answer serves `kubectl-workflowrun __complete ...`, which the scripts of `completion bash|zsh` call.
 import type { Command, Option } from 'commander';
 import { Argument } from 'commander';
-import { EXIT_OK, newCommand, setAction } from '../factory.ts';
-import type { Factory, IOStreams } from '../factory.ts';
+import { EXIT_OK } from '../cmdutil/errors.ts';
+import { definedEntries, newCommand, setAction } from '../cmdutil/command.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
 import type { ConnectionFlags, KubeClient, Plural } from '../kube.ts';
 
 /** Cobra's ShellCompDirective bits. */
@@ -117,12 +118,9 @@ export async function complete(
   const source = CLUSTER_ARGUMENTS[`${command.name()} ${argument.name()}`];
   if (!source) return none();
   try {
-    const flags: ConnectionFlags = {};
-    const kubeconfig = values.get('kubeconfig');
-    const context = values.get('context');
-    if (kubeconfig !== undefined) flags.kubeconfig = kubeconfig;
-    if (context !== undefined) flags.context = context;
-    const kube = await kubeClient(flags);
+    const kube = await kubeClient(
+      definedEntries({ kubeconfig: values.get('kubeconfig'), context: values.get('context') }),
+    );
     const names = await source(kube, values.get('namespace') ?? kube.defaultNamespace, values.get('kind'));
     return {
       candidates: names.filter((name) => name.startsWith(current)).sort(),
@@ -153,6 +151,7 @@ const runNames: NameSource = (kube, namespace) => listNames(kube, 'workflowruns'
 const CLUSTER_ARGUMENTS: Record<string, NameSource> = {
   'describe name': runNames,
   'wait name': runNames,
+  'rerun run': runNames,
   'create workflow': workflowNames,
   'params workflow': workflowNames,
 };

@@ -1,19 +1,29 @@
 // `kubectl workflowrun describe NAME`: one run in the kubectl describe / tkn style, with parameters that came from
-// the Workflow's defaults marked when the Workflow can be read.
+// the Workflow's defaults marked when the Workflow can be read. With --watch it follows the run until it completes,
+// as `argo watch` does: redrawn in place on a terminal, one line per change elsewhere.
 import type { Command } from 'commander';
-import type { JSONSchema, WorkflowObject, WorkflowRunObject } from '../../core/index.ts';
 import {
-  EXIT_OK,
+  isCompleted,
+  isPlainObject,
+  type JSONSchema,
+  type WorkflowObject,
+  type WorkflowRunObject,
+} from '../../core/index.ts';
+import { CommandError, EXIT_OK } from '../cmdutil/errors.ts';
+import {
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
   resolveNamespace,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { definedEntries, newCommand, setAction } from '../cmdutil/command.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { getRun, storedWorkflowRef } from '../objects.ts';
+import { recordedDefaults, recordedDefaultsSchema } from '../parameter-defaults.ts';
+import { parameterSchema } from '../parameter-schema.ts';
 import type { KubeClient } from '../kube.ts';
-import { getRun, parameterSchema, storedWorkflowRef } from './shared.ts';
+import { POLL_INTERVAL_MS, observeRun } from '../observe-run.ts';
 
 export interface DescribeOptions {
   io: IOStreams;
@@ -21,6 +31,9 @@ export interface DescribeOptions {
   kube: () => Promise<KubeClient>;
   connection: ConnectionOptions;
   name: string;
+  /** `--watch`: follow the run until it completes. */
+  watch?: true;
+  pollIntervalMs?: number;
 }
 
 export function newDescribeCommand(
@@ -29,7 +42,11 @@ export function newDescribeCommand(
 ): Command {
   const command = newCommand('describe', factory)
     .description('Show a WorkflowRun: summary, parameters, conditions, tasks and what it created')
-    .argument('<name>', 'name of the WorkflowRun');
+    .argument('<name>', 'name of the WorkflowRun')
+    .option(
+      '-w, --watch',
+      'follow the run until it completes (redrawn on a terminal, a line per change otherwise)',
+    );
   addConnectionFlags(command);
   return setAction(
     command,
@@ -39,6 +56,7 @@ export function newDescribeCommand(
       return {
         ...clusterDependencies(factory, connection),
         name: name!,
+        ...definedEntries({ watch: cmd.opts<{ watch?: boolean }>().watch ? (true as const) : undefined }),
       };
     },
     runDescribe,
@@ -55,18 +73,59 @@ export async function runDescribe(opts: DescribeOptions): Promise<number> {
   const run = await getRun(await opts.kube(), namespace, opts.name);
   const workflow = await readableWorkflowSchema(opts, run);
   const { renderDescribe } = await renderer;
-  opts.io.stdout.write(renderDescribe(run, { now: opts.clock(), color: opts.io.color, workflow }));
-  return EXIT_OK;
+  const render = (state: WorkflowRunObject) =>
+    renderDescribe(state, { now: opts.clock(), color: opts.io.color, workflow });
+  if (!opts.watch) {
+    opts.io.stdout.write(render(run));
+    return EXIT_OK;
+  }
+  return watchRun(opts, namespace, render);
+}
+
+/** Redraws (terminal) or prints a line per change (elsewhere) until the run completes; exit 0 then. */
+async function watchRun(
+  opts: DescribeOptions,
+  namespace: string,
+  render: (run: WorkflowRunObject) => string,
+): Promise<number> {
+  const { LiveArea, progressLine } = await import('../render/progress.ts');
+  const live = new LiveArea(opts.io.stdout, opts.io.columns);
+  const stop = new AbortController();
+  let lastLine: string | undefined;
+  try {
+    const observed = { kube: await opts.kube(), namespace, name: opts.name };
+    for await (const run of observeRun(
+      { ...observed, pollIntervalMs: opts.pollIntervalMs ?? POLL_INTERVAL_MS },
+      stop.signal,
+    )) {
+      if (opts.io.isTTY) {
+        live.draw(render(run));
+      } else {
+        const line = progressLine(run);
+        if (line !== lastLine) opts.io.stdout.write(`${line}\n`);
+        lastLine = line;
+      }
+      if (isCompleted(run)) return EXIT_OK;
+    }
+    throw new CommandError(`workflowrun "${opts.name}" was deleted while watching it`);
+  } finally {
+    stop.abort();
+  }
 }
 
 /**
- * The parameter schema of the run's Workflow, or undefined when it cannot be read (deleted, forbidden, broken
- * schema): describe then shows the parameters without marking defaults rather than failing.
+ * What marks the defaulted parameters: for a run the plugin started, the paths it recorded (no Workflow read, no
+ * schema converted: describe's start-up is what it is measured on); otherwise the parameter schema of the run's
+ * Workflow, or undefined when it cannot be read (deleted, forbidden, broken schema): describe then shows the
+ * parameters without marking defaults rather than failing.
  */
 async function readableWorkflowSchema(
   opts: DescribeOptions,
   run: WorkflowRunObject,
 ): Promise<{ schema: JSONSchema } | undefined> {
+  const recorded = recordedDefaults(run);
+  const parameters = run.spec?.workflow?.parameters;
+  if (recorded && isPlainObject(parameters)) return { schema: recordedDefaultsSchema(parameters, recorded) };
   try {
     const reference = storedWorkflowRef(run);
     if (!reference) return undefined;

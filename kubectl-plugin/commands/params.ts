@@ -9,27 +9,22 @@ import {
   type JSONValue,
   type WorkflowKind,
 } from '../../core/index.ts';
+import { EXIT_OK } from '../cmdutil/errors.ts';
 import {
-  EXIT_OK,
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
   resolveNamespace,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { definedEntries, newCommand, setAction } from '../cmdutil/command.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { clusterWorkflowKind, describeWorkflowRef, getWorkflow, workflowRef } from '../objects.ts';
+import { kindOption } from '../cmdutil/flags.ts';
+import { printObject } from '../cmdutil/printers.ts';
 import type { KubeClient } from '../kube.ts';
 import { setPathKey } from '../set-values.ts';
 import { cell, formatColumns } from '../render/table.ts';
-import {
-  clusterWorkflowKind,
-  describeWorkflowRef,
-  getWorkflow,
-  kindOption,
-  printObject,
-  workflowRef,
-} from './shared.ts';
 
 const OUTPUTS = ['json', 'yaml'] as const;
 
@@ -64,13 +59,14 @@ export function newParamsCommand(factory: Factory, runF?: (opts: ParamsOptions) 
     ([workflow], cmd: Command): ParamsOptions => {
       const flags = cmd.opts<ParamsFlags>();
       const connection = connectionOptions(cmd);
-      const options: ParamsOptions = {
+      return {
         ...clusterDependencies(factory, connection),
         workflow: workflow!,
+        ...definedEntries({
+          kind: flags.kind as WorkflowKind | undefined,
+          output: flags.output as ParamsOptions['output'],
+        }),
       };
-      if (flags.kind !== undefined) options.kind = flags.kind as WorkflowKind;
-      if (flags.output !== undefined) options.output = flags.output as ParamsOptions['output'];
-      return options;
     },
     runParams,
     runF,

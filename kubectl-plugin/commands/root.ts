@@ -1,20 +1,17 @@
 // `kubectl workflowrun`: the command tree, commander's error handling mapped to our exit codes, and the run loop
 // shared by the real entry point and the tests.
 import { Command, CommanderError } from 'commander';
-import {
-  EXIT_CODES_HELP,
-  EXIT_OK,
-  EXIT_USAGE,
-  addConnectionFlags,
-  configureCommand,
-  reportError,
-} from '../factory.ts';
-import type { Factory } from '../factory.ts';
+import { EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, reportError } from '../cmdutil/errors.ts';
+import { addConnectionFlags } from '../cmdutil/connection.ts';
+import { configureCommand } from '../cmdutil/command.ts';
+import type { Factory } from '../cmdutil/factory.ts';
 import { newCompletionCommand, newCompleteCommand } from './completion.ts';
 import { newCreateCommand } from './create.ts';
 import { newDescribeCommand } from './describe.ts';
 import { newListCommand } from './list.ts';
 import { newParamsCommand } from './params.ts';
+import { newPolicyCommand } from './policy.ts';
+import { newRerunCommand } from './rerun.ts';
 import { newValidateCommand } from './validate.ts';
 import { newWaitCommand } from './wait.ts';
 
@@ -31,11 +28,13 @@ export function newRootCommand(factory: Factory): Command {
   configureCommand(root, factory);
   const commands = [
     newCreateCommand(factory),
+    newRerunCommand(factory),
     newDescribeCommand(factory),
     newListCommand(factory),
     newWaitCommand(factory),
     newParamsCommand(factory),
     newValidateCommand(factory),
+    newPolicyCommand(factory),
     newCompletionCommand(factory),
     newCompleteCommand(factory),
   ];

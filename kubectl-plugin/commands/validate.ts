@@ -11,35 +11,26 @@ import {
   type WorkflowObject,
   type WorkflowRunObject,
   InputError,
+  SchemaError,
   isPlainObject,
   formatFieldErrors,
   workflowReference,
   workflowReferenceErrors,
 } from '../../core/index.ts';
 import type { CompiledWorkflow } from '../../core/engine.ts';
+import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../cmdutil/errors.ts';
 import {
-  CommandError,
-  EXIT_FAILURE,
-  EXIT_OK,
-  EXIT_USAGE,
-  UsageError,
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
-  readSource,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { definedEntries, newCommand, setAction } from '../cmdutil/command.ts';
+import { readSource } from '../cmdutil/input.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { clusterWorkflowKind, describeWorkflowRef, getWorkflow, workflowRef } from '../objects.ts';
+import { collectRepeated, unknownParametersOption } from '../cmdutil/flags.ts';
 import type { KubeClient } from '../kube.ts';
-import {
-  clusterWorkflowKind,
-  collectRepeated,
-  describeWorkflowRef,
-  getWorkflow,
-  unknownParametersOption,
-  workflowRef,
-} from './shared.ts';
 
 const OUTPUTS = ['json'] as const;
 
@@ -101,16 +92,15 @@ export function newValidateCommand(
       if (files.filter((file) => file === '-').length > 1)
         throw new UsageError('-f - (stdin) can be given once');
       if (workflowFiles.includes('-')) throw new UsageError('--workflow-file cannot read stdin; give a file');
-      const options: ValidateOptions = {
+      return {
         ...clusterDependencies(factory, connection),
         files,
         workflowFiles,
+        ...definedEntries({
+          output: flags.output as ValidateOptions['output'],
+          unknownParameters: flags.unknownParameters as UnknownParameterPolicy | undefined,
+        }),
       };
-      if (flags.output !== undefined) options.output = 'json';
-      if (flags.unknownParameters !== undefined) {
-        options.unknownParameters = flags.unknownParameters as UnknownParameterPolicy;
-      }
-      return options;
     },
     runValidate,
     runF,
@@ -206,7 +196,7 @@ function sourceName(file: string): string {
 }
 
 /** The objects in a file's documents; `kind: List` (what `kubectl get -o yaml` prints) contributes its items. */
-function objectsIn(documents: JSONValue[], source: string): JSONObject[] {
+export function objectsIn(documents: JSONValue[], source: string): JSONObject[] {
   const objects: JSONObject[] = [];
   documents.forEach((document, index) => {
     if (!isPlainObject(document)) {
@@ -232,9 +222,7 @@ function compile(entry: WorkflowEntry, core: typeof import('../../core/engine.ts
     entry.compiled ??= core.compileWorkflow(entry.workflow);
     return entry.compiled;
   } catch (err) {
-    // By name: the core is a dynamic import (see reportError).
-    if (err instanceof Error && err.name === 'SchemaError')
-      throw new InputError(`${entry.source}: ${err.message}`);
+    if (err instanceof SchemaError) throw new InputError(`${entry.source}: ${err.message}`);
     throw err;
   }
 }

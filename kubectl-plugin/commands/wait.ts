@@ -11,26 +11,23 @@ import {
   runStatus,
   type WorkflowRunObject,
 } from '../../core/index.ts';
+import { CommandError, EXIT_FAILURE, EXIT_OK } from '../cmdutil/errors.ts';
 import {
-  CommandError,
-  EXIT_FAILURE,
-  EXIT_OK,
   addConnectionFlags,
   connectionOptions,
   clusterDependencies,
-  newCommand,
-  qualifiedName,
   resolveNamespace,
-  setAction,
-} from '../factory.ts';
-import type { ConnectionOptions, Factory, IOStreams } from '../factory.ts';
+  type ConnectionOptions,
+} from '../cmdutil/connection.ts';
+import { newCommand, setAction } from '../cmdutil/command.ts';
+import { qualifiedName } from '../cmdutil/printers.ts';
+import type { Factory, IOStreams } from '../cmdutil/factory.ts';
+import { POLL_INTERVAL_MS, observeRun } from '../observe-run.ts';
+import { parseTimeout } from '../cmdutil/flags.ts';
 import type { KubeClient } from '../kube.ts';
-import { getRun, parseTimeout } from './shared.ts';
 
 const CONDITIONS = ['succeeded', 'completed'] as const;
 export type WaitFor = (typeof CONDITIONS)[number];
-/** Pause between polls when the server refuses a watch, for `wait` and `create --wait` alike. */
-export const POLL_INTERVAL_MS = 2000;
 
 export interface WaitOptions {
   io: IOStreams;
@@ -95,9 +92,14 @@ export interface WaitForRunOptions {
   for: WaitFor;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** For the durations of the live view on a terminal. */
+  clock?: () => Date;
 }
 
-/** Shared with `create --wait`. Prints the final status line and returns the exit code. */
+/**
+ * Shared with `create --wait`. On a terminal the run's progress is redrawn in place while it goes. Prints the final
+ * status line and returns the exit code.
+ */
 export async function waitForRun(opts: WaitForRunOptions): Promise<number> {
   const stop = new AbortController();
   let timedOut = false;
@@ -109,9 +111,13 @@ export async function waitForRun(opts: WaitForRunOptions): Promise<number> {
         }, opts.timeoutMs)
       : undefined;
   let last: WorkflowRunObject | undefined;
+  const progress = opts.io.isTTY ? await import('../render/progress.ts') : undefined;
+  const live = progress && new progress.LiveArea(opts.io.stdout, opts.io.columns);
+  const clock = opts.clock ?? (() => new Date());
   try {
     for await (const run of observeRun(opts, stop.signal)) {
       last = run;
+      live?.draw(progress!.renderProgress(run, { now: clock(), color: opts.io.color }));
       if (isCompleted(run)) return finish(opts, run);
     }
     if (timedOut) {
@@ -140,75 +146,6 @@ function failureMessage(run: WorkflowRunObject): string | undefined {
   const condition = findCondition(run, isFailed(run) ? WORKFLOW_FAILED : WORKFLOW_COMPLETED);
   const message = condition?.message;
   return typeof message === 'string' && message !== '' ? message.split('\n', 1)[0] : undefined;
-}
-
-/**
- * Every state the run passes through until `signal` aborts or the run is deleted: the current object first,
- * then watch events; when the server ends a watch it is resumed, and when watching is refused it polls.
- */
-async function* observeRun(opts: WaitForRunOptions, signal: AbortSignal): AsyncGenerator<WorkflowRunObject> {
-  let watchable = true;
-  while (!signal.aborted) {
-    const run = await abortable(getRun(opts.kube, opts.namespace, opts.name), signal);
-    if (!run) return;
-    yield run;
-    const resourceVersion = run.metadata?.resourceVersion;
-    if (watchable) {
-      try {
-        for await (const event of opts.kube.watch({
-          plural: 'workflowruns',
-          namespace: opts.namespace,
-          fieldSelector: `metadata.name=${opts.name}`,
-          ...(resourceVersion ? { resourceVersion } : {}),
-          signal,
-        })) {
-          if (event.type === 'DELETED') return;
-          if (event.type === 'ADDED' || event.type === 'MODIFIED') yield event.object as WorkflowRunObject;
-          // ERROR (e.g. 410 Gone: too old a resourceVersion) or BOOKMARK: fall through to a fresh GET and watch.
-          if (event.type === 'ERROR') break;
-        }
-        continue;
-      } catch {
-        if (signal.aborted) return;
-        // Watching is forbidden or broken on this server: fall back to polling.
-        watchable = false;
-      }
-    }
-    if (!(await sleep(opts.pollIntervalMs, signal))) return;
-  }
-}
-
-async function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return undefined;
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function formatTimeout(ms: number): string {

@@ -5,11 +5,7 @@ import {
   getOwn,
   isPlainObject,
   jsonEqual,
-  NONE,
-  formatDuration,
   isCompleted,
-  parseTime,
-  runDuration,
   runStatus,
   type JSONObject,
   type JSONValue,
@@ -19,6 +15,7 @@ import {
   DESCRIPTION_ANNOTATION,
   DISPLAY_NAME_ANNOTATION,
 } from '../../core/index.ts';
+import { NONE, formatDuration, parseTime, runDuration } from './time.ts';
 import type { CompiledWorkflow } from '../../core/engine.ts';
 import { paint, phaseTone, statusTone } from './color.ts';
 import { ageOrNone, timestampWithAge, workflowLabel } from './fields.ts';
@@ -175,7 +172,7 @@ function parsesAsJSON(text: string): boolean {
   }
 }
 
-function conditionsSection(run: WorkflowRunObject, now: Date): string[] {
+export function conditionsSection(run: WorkflowRunObject, now: Date): string[] {
   const conditions = objectsIn(run.status?.conditions);
   if (conditions.length === 0) return emptySection('Conditions');
   return [
@@ -193,7 +190,7 @@ function conditionsSection(run: WorkflowRunObject, now: Date): string[] {
   ];
 }
 
-function tasksSection(run: WorkflowRunObject, { now, color }: DescribeOptions): string[] {
+export function tasksSection(run: WorkflowRunObject, { now, color }: DescribeOptions): string[] {
   const tasks = objectsIn<TaskStatus>(run.status?.tasks);
   if (tasks.length === 0) return emptySection('Tasks');
   const runCompleted = isCompleted(run);

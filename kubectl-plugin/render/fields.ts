@@ -1,11 +1,6 @@
 // Cell values about a WorkflowRun that both `describe` and `list` show, so the two never disagree.
-import {
-  NONE,
-  formatAge,
-  parseTime,
-  type ResourceReference,
-  type WorkflowRunObject,
-} from '../../core/index.ts';
+import { type ResourceReference, type WorkflowRunObject } from '../../core/index.ts';
+import { NONE, formatAge, parseTime } from './time.ts';
 import { cell } from './table.ts';
 
 /**

@@ -1,12 +1,6 @@
 // `kubectl workflowrun list`: runs as a `kubectl get` table, newest first.
-import {
-  NONE,
-  formatAge,
-  parseTime,
-  runDuration,
-  runStatus,
-  type WorkflowRunObject,
-} from '../../core/index.ts';
+import { runStatus, type WorkflowRunObject } from '../../core/index.ts';
+import { NONE, formatAge, parseTime, runDuration } from './time.ts';
 import { paint, statusTone } from './color.ts';
 import { ageOrNone, referenceLabel, workflowLabel } from './fields.ts';
 import { cell, compareText, formatColumns } from './table.ts';

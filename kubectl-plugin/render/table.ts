@@ -1,6 +1,6 @@
 // Text layout shared by the renderers: safe cell text, display widths that ignore colour codes, kubectl-style
 // aligned tables and `Key:  value` blocks. Nothing here knows about WorkflowRuns.
-import { NONE } from '../../core/index.ts';
+import { NONE } from './time.ts';
 
 // Control characters (C0, DEL, C1) could move the cursor or recolour the terminal, and bidirectional overrides
 // can make text read differently from what it is; user data shows them escaped instead.

@@ -15,12 +15,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { API_VERSION, GROUP, VERSION } from '../../core/index.ts';
 import { ControlPlane } from '../../local-cluster/controlplane.ts';
 import { installCrds, samplesDir } from '../../local-cluster/openchoreo.ts';
+import { exitCleanlyOnSignals, freePort } from '../../local-cluster/processes.ts';
 import { BIN_DIR, REPO_ROOT } from '../../local-cluster/tools.ts';
 import { registerWebhooks, waitForWebhooks } from '../../local-cluster/webhooks.ts';
 import { median } from './median.ts';
@@ -46,6 +47,8 @@ function flag(name: string, fallback: number): number {
 const WORKFLOWS = flag('--workflows', 10_000);
 const RUNS = flag('--runs', 20_000);
 
+// Where the bench is, on stderr: the figures go to stdout.
+const progress = (what: string) => process.stderr.write(`bench-scale: ${what}\n`);
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const ratio = (value: number) => value.toFixed(2);
 const thousands = (value: number) => value.toLocaleString('en-US');
@@ -193,32 +196,26 @@ async function startWebhook(
   plane: ControlPlane,
   certs: { certPath: string; keyPath: string },
 ): Promise<Webhook> {
+  const port = await freePort();
   const startedAt = performance.now();
   const child = spawn(
     process.execPath,
     [
       path.join(REPO_ROOT, 'dist', 'workflowrun-webhook.mjs'),
-      '--port=0',
+      `--port=${port}`,
       '--bind-address=127.0.0.1',
       `--tls-cert-file=${certs.certPath}`,
       `--tls-key-file=${certs.keyPath}`,
       `--kubeconfig=${plane.kubeconfigPath}`,
       '--log-level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'serving' && entry.port) resolve(entry.port);
-      } catch {
-        // not a log line of ours
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the webhook exited with ${code}`)));
-  });
+  // An interrupted bench takes its webhooks with it, as the control plane's processes go with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   return {
     port,
     child,
@@ -275,6 +272,7 @@ async function cachedWorkflows(port: number): Promise<number> {
 }
 
 async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  progress(`waiting for ${what}`);
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
@@ -312,7 +310,7 @@ function review(index: number, namespace: string, workflow: string): string {
 }
 
 interface AdmissionRound {
-  p99Ms: number;
+  latenciesMs: number[];
   errors: number;
 }
 
@@ -333,15 +331,20 @@ async function admissionRound(port: number, workflows: number[]): Promise<Admiss
       errors++;
     }
   });
-  latencies.sort((a, b) => a - b);
-  return { p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN, errors };
+  return { latenciesMs: latencies, errors };
+}
+
+/** The 99th percentile of every latency of the rounds given, pooled. */
+function p99(latenciesMs: number[]): number {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length * 0.99)] ?? NaN;
 }
 
 /** The median p99 of three rounds after a warm-up round (which compiles the schemas the rounds use). */
 async function admissionP99(port: number, workflows: number[]): Promise<number> {
   await admissionRound(port, workflows);
   const rounds: number[] = [];
-  for (let i = 0; i < 3; i++) rounds.push((await admissionRound(port, workflows)).p99Ms);
+  for (let i = 0; i < 3; i++) rounds.push(p99((await admissionRound(port, workflows)).latenciesMs));
   return median(rounds);
 }
 
@@ -377,6 +380,7 @@ function chartMemoryLimit(): { text: string; bytes: number } {
 // ---------------------------------------------------------------------------------------------------------------
 
 export async function benchScale(): Promise<void> {
+  exitCleanlyOnSignals();
   const scratch = mkdtempSync(path.join(tmpdir(), 'workflowrun-bench-scale-'));
   const plane = await ControlPlane.start({
     dir: path.join(scratch, 'cluster'),
@@ -452,7 +456,7 @@ export async function benchScale(): Promise<void> {
 
     // Churn: schema changes to random Workflows, among them the ones the admissions name, while readiness is
     // watched every 100 ms for a flap.
-    const idle = await admissionRound(webhook.port, referenced(WORKFLOWS));
+    const idleP99 = await admissionP99(webhook.port, referenced(WORKFLOWS));
     let churnErrors = 0;
     let flaps = 0;
     let churning = true;
@@ -489,11 +493,11 @@ export async function benchScale(): Promise<void> {
     await churn;
     churning = false;
     await readinessWatch;
-    const churnP99 = Math.max(...churnRounds.map((round) => round.p99Ms));
+    const churnP99 = p99(churnRounds.flatMap((round) => round.latenciesMs));
     const admissionErrors = churnRounds.reduce((sum, round) => sum + round.errors, 0);
     console.log(
       `scale: Workflow churn (${CHURN_PER_SECOND} updates/s for ${CHURN_SECONDS} s): admission p99 ratio to idle ` +
-        `${ratio(churnP99 / idle.p99Ms)}, errors ${admissionErrors + churnErrors} ` +
+        `${ratio(churnP99 / idleP99)} (${churnP99.toFixed(1)} ms / ${idleP99.toFixed(1)} ms), errors ${admissionErrors + churnErrors} ` +
         `(${churnRounds.length} rounds of ${thousands(ADMISSIONS_PER_ROUND)} admissions; readiness flaps ${flaps})`,
     );
 
@@ -540,4 +544,4 @@ export async function benchScale(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchScale();
+if (import.meta.url === pathToFileURL(path.resolve(process.argv[1]!)).href) await benchScale();

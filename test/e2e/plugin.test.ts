@@ -2,7 +2,7 @@
 // the plugin talks to the real control plane with OpenChoreo's CRDs. Statuses are written through the status
 // subresource exactly as OpenChoreo's controller writes them (conditions.md). The last suite of each version runs
 // with the webhook program registered, so the plugin's own checks and the cluster's are seen together.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import {
   withCluster,
   type CommandResult,
 } from './harness.ts';
-import { REPO_ROOT } from '../../local-cluster/tools.ts';
+import { REPO_ROOT, binary } from '../../local-cluster/tools.ts';
 import { controllerConditions, statusTime, type RunOutcome } from './controller-status.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
@@ -314,6 +314,211 @@ for (const version of ['v1.x', 'v0.17'] as const) {
         'workflowrun.openchoreo.dev/will-fail Failed: Workflow execution failed\n',
       );
     });
+
+    it('rerun stores the old parameters, one --set over them, the rest defaulted; --last picks the newest', async function () {
+      await applyWorkflow();
+      check(
+        await plugin([
+          'create',
+          workflowName,
+          'original',
+          '--set',
+          'repository.url=https://example.com/r',
+          '--set',
+          'repository.appPath=/original',
+        ]),
+        'create',
+      );
+      // Creation times have one-second resolution: the rerun must be newer for --last to tell them apart.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const again = await plugin(['rerun', 'original', 'again', '--set', 'repository.revision.branch=rerun']);
+      expect(again.stderr).to.equal('');
+      expect(again.code).to.equal(0);
+      expect(again.stdout).to.equal('workflowrun.openchoreo.dev/again created\n');
+      const original = (await getRun('original')).spec.workflow.parameters;
+      const rerun = (await getRun('again')).spec.workflow.parameters;
+      expect(rerun.repository).to.deep.equal({
+        ...original.repository,
+        revision: { ...original.repository.revision, branch: 'rerun' },
+      });
+      expect({ ...rerun, repository: undefined }).to.deep.equal({ ...original, repository: undefined });
+      expect((await getRun('again')).metadata.annotations['openchoreo.dev/display-name']).to.equal(
+        `${workflowName}: again`,
+      );
+
+      const latest = await plugin(['rerun', '--last', '--workflow', workflowName, 'latest']);
+      expect(latest.stderr).to.equal('');
+      expect(latest.code).to.equal(0);
+      expect((await getRun('latest')).spec.workflow.parameters.repository.revision.branch).to.equal('rerun');
+    });
+
+    it('describe --watch prints each condition change written through the status subresource, and exits when the run completes', async function () {
+      await applyWorkflow();
+      check(
+        await plugin(['create', workflowName, 'watched', '--set', 'repository.url=https://example.com/r']),
+        'create',
+      );
+      const watching = plugin(['describe', 'watched', '--watch']);
+      // The watch is open before the controller writes anything.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await setStatus('watched', 'running');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await setStatus('watched', 'succeeded');
+      const watched = await watching;
+      expect(watched.stderr).to.equal('');
+      expect(watched.code).to.equal(0);
+      const lines = watched.stdout.trimEnd().split('\n');
+      expect(lines.at(0)).to.match(/^watched \S+$/);
+      expect(lines).to.include('watched Running WorkflowCompleted=False WorkflowRunning=True');
+      expect(lines.at(-1)).to.equal(
+        'watched Succeeded WorkflowRunning=False WorkflowSucceeded=True WorkflowCompleted=True',
+      );
+    });
+
+    it('list -w prints a new run when it appears', async function () {
+      await applyWorkflow();
+      const listing = spawn(binary('kubectl'), ['workflowrun', 'list', '-w', '-n', e2e.namespace], {
+        env: {
+          ...process.env,
+          PATH: `${bin.dir}:${process.env.PATH ?? ''}`,
+          KUBECONFIG: e2e.cluster.kubeconfigPath,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      listing.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise((resolve) => listing.on('exit', resolve));
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        check(
+          await plugin(['create', workflowName, 'appears', '--set', 'repository.url=https://example.com/r']),
+          'create',
+        );
+        for (let waited = 0; !/^appears /m.test(output) && waited < 10_000; waited += 100) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        listing.kill('SIGTERM');
+        await exited;
+      }
+      const rows = output.trimEnd().split('\n');
+      expect(rows[0]).to.match(/^NAME +WORKFLOW +STATUS +AGE$/);
+      expect(rows.some((row) => /^appears +(Cluster)?Workflow\//.test(row))).to.equal(true);
+    });
+
+    if (version === 'v1.x') {
+      describe('create on a terminal (tmux)', function () {
+        // A Workflow whose required parameters can be answered wrongly: a pattern and a bounded integer.
+        const promptedWorkflow = stringify({
+          apiVersion: 'openchoreo.dev/v1alpha1',
+          kind: 'Workflow',
+          metadata: { name: 'prompted' },
+          spec: {
+            parameters: {
+              openAPIV3Schema: {
+                type: 'object',
+                required: ['url', 'replicas'],
+                properties: {
+                  url: { type: 'string', pattern: '^https://', description: 'Repository to clone' },
+                  replicas: { type: 'integer', minimum: 1, maximum: 5 },
+                  tier: { type: 'string', enum: ['dev', 'prod'], default: 'dev' },
+                },
+              },
+            },
+            runTemplate: {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: '${metadata.workflowRunName}' },
+            },
+          },
+        });
+        let socket: string;
+        beforeEach(async function () {
+          check(await e2e.kubectl(['apply', '-f', '-'], { input: promptedWorkflow }), 'apply Workflow');
+          socket = `plugin-e2e-${process.pid}-${Date.now()}`;
+        });
+        // The tmux server is this test's own (its own socket): ending it ends only what the test started.
+        afterEach(() => {
+          execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+        });
+
+        const tmux = (...args: string[]) =>
+          execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+        /** Starts `kubectl workflowrun create ...` in a terminal; the pane then says EXIT=<code>. */
+        function startInTerminal(args: string[]): void {
+          const command = [
+            `PATH=${bin.dir}:$PATH`,
+            `KUBECONFIG=${e2e.cluster.kubeconfigPath}`,
+            'kubectl',
+            'workflowrun',
+            ...args,
+            '-n',
+            e2e.namespace,
+            '; echo EXIT=$?; sleep 600',
+          ].join(' ');
+          tmux('new-session', '-d', '-s', 'prompt', '-x', '200', '-y', '50', command);
+        }
+        async function screenShows(pattern: RegExp): Promise<string> {
+          let screen = '';
+          for (let waited = 0; waited < 15_000; waited += 100) {
+            screen = tmux('capture-pane', '-p', '-t', 'prompt');
+            if (pattern.test(screen)) return screen;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          throw new Error(`the terminal never showed ${pattern}:\n${screen}`);
+        }
+
+        it('asks for each missing required parameter, refuses a wrong answer and asks again, then stores the run', async function () {
+          startInTerminal(['create', 'prompted', 'answered', '--kind', 'Workflow']);
+          // The API server returns the schema's properties sorted, so replicas is asked first.
+          await screenShows(/^replicas \(integer\)\?\s*$/m);
+          tmux('send-keys', '-t', 'prompt', '9', 'Enter');
+          await screenShows(/replicas: Invalid value: 9[^\n]*\n\s*replicas \(integer\)\?\s*$/m);
+          tmux('send-keys', '-t', 'prompt', '3', 'Enter');
+          await screenShows(/^url \(string\): Repository to clone\?\s*$/m);
+          tmux('send-keys', '-t', 'prompt', 'ftp://wrong', 'Enter');
+          const refused = await screenShows(
+            /spec\.workflow\.parameters\.url: Invalid value[^\n]*\n\s*url \(string\): Repository to clone\?\s*$/m,
+          );
+          expect(refused).to.include('ftp://wrong');
+          tmux('send-keys', '-t', 'prompt', 'https://example.com/r', 'Enter');
+          const done = await screenShows(/^EXIT=\d+/m);
+          expect(done).to.include('workflowrun.openchoreo.dev/answered created');
+          expect(done).to.match(/^EXIT=0/m);
+          const stored = await getRun('answered');
+          expect(stored.spec.workflow.parameters).to.deep.equal({
+            url: 'https://example.com/r',
+            replicas: 3,
+            tier: 'dev',
+          });
+        });
+
+        it('Ctrl-C at a question sends nothing', async function () {
+          startInTerminal(['create', 'prompted', 'abandoned', '--kind', 'Workflow']);
+          await screenShows(/^replicas \(integer\)/m);
+          tmux('send-keys', '-t', 'prompt', 'C-c');
+          const done = await screenShows(/^EXIT=\d+/m);
+          expect(done).to.match(/^EXIT=1/m);
+          expect(done).to.include('error: abandoned at a prompt; nothing was sent');
+          const lookup = await e2e.kubectl(['get', 'workflowrun', 'abandoned']);
+          expect(lookup.code).to.equal(1);
+        });
+
+        it('without a terminal, or with --no-prompt, it fails as before and asks nothing', async function () {
+          const piped = await plugin(['create', 'prompted', 'piped', '--kind', 'Workflow']);
+          expect(piped.code).to.equal(1);
+          expect(piped.stderr).to.equal(
+            `error: the parameters do not match workflow "prompted" in namespace "${e2e.namespace}"; nothing was sent:\n` +
+              '  spec.workflow.parameters.replicas: Required value\n' +
+              '  spec.workflow.parameters.url: Required value\n',
+          );
+          startInTerminal(['create', 'prompted', 'unprompted', '--kind', 'Workflow', '--no-prompt']);
+          const done = await screenShows(/^EXIT=\d+/m);
+          expect(done).to.match(/^EXIT=1/m);
+          expect(done).to.include('spec.workflow.parameters.url: Required value');
+        });
+      });
+    }
 
     it('errors are one clear line: missing run, missing Workflow', async function () {
       const missingRun = await plugin(['describe', 'ghost']);

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JSONValue } from '../../core/index.ts';
 import { CompiledWorkflowCache } from '../../core/engine.ts';
-import type { AdmissionRequest, AdmissionResponse } from '../../webhook/admission.ts';
+import { admissionContext, type AdmissionRequest, type AdmissionResponse } from '../../webhook/admission.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { corpusWorkflows, webhookBody, webhookCases, type WebhookCase } from './corpus/recipes.ts';
@@ -34,6 +34,7 @@ function collectGarbage(): void {
 }
 
 const MiB = 1024 * 1024;
+const context = admissionContext();
 const cases = webhookCases();
 const categories = [...new Set(cases.map((testCase) => testCase.category))];
 
@@ -221,7 +222,7 @@ describe('reliability: hostile input at the admission endpoints', function () {
             const request = requestFrom(generated);
             if (path === '/validate-workflow')
               request.kind = { group: 'openchoreo.dev', version: 'v1alpha1', kind: 'Workflow' };
-            checkResponse(await route.handler(request));
+            checkResponse(await route.handler(request, context));
             expect(prototypeFingerprint()).to.equal(before_);
           }),
           { numRuns: runs, seed: 20260707 },

@@ -4,9 +4,12 @@
 import { expect } from 'chai';
 import type { JSONValue, WorkflowObject } from '../../core/index.ts';
 import { CompiledWorkflowCache } from '../../core/engine.ts';
+import { admissionContext } from '../../webhook/admission.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { prototypeFingerprint } from './support.ts';
+
+const context = admissionContext();
 
 // JSON text, so that the keys are own properties whatever they are called.
 const WORKFLOW = JSON.parse(`{"apiVersion":"openchoreo.dev/v1alpha1","kind":"Workflow",
@@ -33,12 +36,15 @@ describe('reliability: prototype-named parameters stay plain data', function () 
   afterEach(() => expect(prototypeFingerprint()).to.equal(fingerprint));
 
   it('defaults of constructor, toString and hasOwnProperty are patched in as ordinary keys', async function () {
-    const answer = await routes['/mutate-workflowrun']!.handler({
-      uid: 'u',
-      operation: 'CREATE',
-      namespace: 'default',
-      object: run('{}'),
-    });
+    const answer = await routes['/mutate-workflowrun']!.handler(
+      {
+        uid: 'u',
+        operation: 'CREATE',
+        namespace: 'default',
+        object: run('{}'),
+      },
+      context,
+    );
     const patch = JSON.parse(Buffer.from(answer.patch ?? '', 'base64').toString('utf8')) as {
       op: string;
       path: string;
@@ -55,19 +61,25 @@ describe('reliability: prototype-named parameters stay plain data', function () 
 
   it('given values of those names are validated as values, wrong types denied', async function () {
     const validate = routes['/validate-workflowrun']!.handler;
-    const ok = await validate({
-      uid: 'u',
-      operation: 'CREATE',
-      namespace: 'default',
-      object: run('{"constructor":"mine","hasOwnProperty":4}'),
-    });
+    const ok = await validate(
+      {
+        uid: 'u',
+        operation: 'CREATE',
+        namespace: 'default',
+        object: run('{"constructor":"mine","hasOwnProperty":4}'),
+      },
+      context,
+    );
     expect(ok.allowed, JSON.stringify(ok)).to.equal(true);
-    const bad = await validate({
-      uid: 'u',
-      operation: 'CREATE',
-      namespace: 'default',
-      object: run('{"hasOwnProperty":"four"}'),
-    });
+    const bad = await validate(
+      {
+        uid: 'u',
+        operation: 'CREATE',
+        namespace: 'default',
+        object: run('{"hasOwnProperty":"four"}'),
+      },
+      context,
+    );
     expect(bad.allowed).to.equal(false);
     expect(bad.status?.message).to.include('spec.workflow.parameters.hasOwnProperty');
   });
@@ -76,13 +88,16 @@ describe('reliability: prototype-named parameters stay plain data', function () 
     const object =
       JSON.parse(`{"apiVersion":"openchoreo.dev/v1alpha1","kind":"Workflow","metadata":{"name":"p","namespace":"default"},
       "spec":{"parameters":{"openAPIV3Schema":{"type":"object","properties":{"__proto__":{"type":"string","default":"x"}}}}}}`) as JSONValue;
-    const answer = await routes['/validate-workflow']!.handler({
-      uid: 'u',
-      operation: 'CREATE',
-      namespace: 'default',
-      kind: { group: 'openchoreo.dev', version: 'v1alpha1', kind: 'Workflow' },
-      object,
-    });
+    const answer = await routes['/validate-workflow']!.handler(
+      {
+        uid: 'u',
+        operation: 'CREATE',
+        namespace: 'default',
+        kind: { group: 'openchoreo.dev', version: 'v1alpha1', kind: 'Workflow' },
+        object,
+      },
+      context,
+    );
     expect(answer.allowed).to.equal(false);
     expect(answer.status?.message).to.match(/__proto__/);
   });

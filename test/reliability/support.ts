@@ -16,7 +16,7 @@ import { loadCertificate } from '../../webhook/tls.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { freePort, removeOnExit } from '../../local-cluster/processes.ts';
 import { REPO_ROOT } from '../../local-cluster/tools.ts';
-import { writeSelfSignedCertificate, type CertificateFiles } from '../unit/webhook-helpers.ts';
+import { writeSelfSignedCertificate, type CertificateFiles } from '../support/webhook-helpers.ts';
 
 export { writeSelfSignedCertificate, type CertificateFiles };
 

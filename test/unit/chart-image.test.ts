@@ -19,12 +19,13 @@ const stages = instructions.reduce<string[][]>((all, line) => {
   return all;
 }, []);
 const runtime = stages[stages.length - 1] ?? [];
+const baseImage = /^ARG BASE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
 
 describe('container image (Dockerfile)', () => {
-  it('builds in a node:20 stage and runs on a slim node:20 image', () => {
-    expect(stages).to.have.length(2);
-    expect(stages[0]?.[0]).to.match(/^FROM node:20[-\w.]* AS build$/);
-    expect(runtime[0]).to.match(/^FROM node:20[-\w.]*slim$/);
+  it('builds in a node:20 stage and runs on a slim node:20 image, both the BASE_IMAGE argument', () => {
+    expect(baseImage).to.match(/^node:20[-\w.]*slim$/);
+    expect(stages[0]?.[0]).to.equal('FROM ${BASE_IMAGE} AS build');
+    expect(runtime[0]).to.equal('FROM ${BASE_IMAGE}');
     expect(stages[0]).to.include('RUN npm ci --no-audit --no-fund');
     expect(stages[0]).to.include('RUN node scripts/build.mjs');
   });
@@ -32,10 +33,23 @@ describe('container image (Dockerfile)', () => {
   it('copies only the bundle into the runtime stage, no node_modules and no sources', () => {
     const copies = runtime.filter((line) => line.startsWith('COPY'));
     expect(copies).to.deep.equal([
-      'COPY --from=build /src/dist/workflowrun-webhook.mjs dist/',
-      'COPY --from=build /src/dist/chunks/ dist/chunks/',
+      'COPY --from=bundle /src/dist/workflowrun-webhook.mjs dist/',
+      'COPY --from=bundle /src/dist/chunks/ dist/chunks/',
     ]);
     expect(runtime.some((line) => /npm|node_modules/.test(line))).to.equal(false);
+  });
+
+  it('takes the bundle from the build stage by default, or from dist/ with BUNDLE=prebuilt', () => {
+    expect(dockerfile).to.match(/^ARG BUNDLE=build$/m);
+    expect(stages.map((stage) => stage[0])).to.include.members([
+      'FROM scratch AS prebuilt',
+      'FROM ${BUNDLE} AS bundle',
+    ]);
+    const prebuilt = stages.find((stage) => stage[0] === 'FROM scratch AS prebuilt') ?? [];
+    expect(prebuilt.slice(1)).to.deep.equal([
+      'COPY dist/workflowrun-webhook.mjs /src/dist/',
+      'COPY dist/chunks/ /src/dist/chunks/',
+    ]);
   });
 
   it('runs the webhook as a numeric non-root user', () => {

@@ -9,6 +9,7 @@ import {
 } from '../../core/index.ts';
 import {
   compileValidator,
+  shorthandToJSONSchema,
   MAX_PARAMETER_DEPTH,
   MAX_REPORTED_ERRORS,
   MAX_VALIDATED_SCHEMA_DEPTH,
@@ -183,6 +184,30 @@ describe('core/validation: OpenAPI v3 and Kubernetes keywords', () => {
       { field: `${P}.d`, message: 'Invalid value: 9007199254740992: must be of type integer' },
       { field: `${P}.f`, message: 'Invalid value: "yesterday": must be a valid date-time' },
     ]);
+  });
+
+  it('checks a format as Kubernetes does, for run values and shorthand defaults alike', () => {
+    // [format, a value Kubernetes accepts, one it refuses]; a Go duration, a path-only uri and an email with a
+    // display name are accepted, where ajv-formats alone would refuse them.
+    const cases: [string, string, string][] = [
+      ['duration', '1h30m', ''],
+      ['uri', '/relative', 'no scheme'],
+      ['email', 'Jane <jane@example.com>', 'jane'],
+      ['cidr', '10.0.0.0/8', '10.0.0.0/33'],
+      ['mac', '00:1a:2b:3c:4d:5e', '00:1a:2b'],
+      ['hostname', 'example.com', 'v1.2'],
+      ['datetime', '2024-01-15T10:00:00Z', 'yesterday'],
+    ];
+    for (const [format, accepted, refused] of cases) {
+      const schema = object({ v: { type: 'string', format } });
+      expect(errorsOf(schema, { v: accepted }), `${format} ${accepted}`).to.deep.equal([]);
+      const defaulted = (value: string) => () =>
+        shorthandToJSONSchema({ v: `string | format=${format} default=${JSON.stringify(value)}` });
+      expect(defaulted(accepted), `${format} default ${accepted}`).not.to.throw();
+      if (refused === '') continue;
+      expect(errorsOf(schema, { v: refused }), `${format} ${refused}`).to.have.length(1);
+      expect(defaulted(refused), `${format} default ${refused}`).to.throw(SchemaError, /must be of type/);
+    }
   });
 
   it('accepts a 2020-12 $schema and an $id without registering them', () => {

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
+  admissionContext,
   allowed,
   decodeReview,
   denied,
@@ -10,18 +11,47 @@ import {
   patched,
   reviewResponse,
   reviewResponseJSON,
+  reviewTimeoutMs,
   withWarnings,
+  DEFAULT_REVIEW_TIMEOUT_MS,
 } from '../../webhook/admission.ts';
 
 describe('webhook AdmissionReview envelope', () => {
   it('builds responses named by outcome', () => {
-    expect(allowed()).to.deep.equal({ allowed: true });
-    expect(denied('no')).to.deep.equal({ allowed: false, status: { code: 403, message: 'no' } });
+    expect(allowed()).to.deep.equal({ outcome: 'allowed', allowed: true });
+    expect(denied('no')).to.deep.equal({
+      outcome: 'denied',
+      allowed: false,
+      status: { code: 403, message: 'no' },
+    });
     expect(denied('no', { code: 422, reason: 'Invalid' })).to.deep.equal({
+      outcome: 'denied',
       allowed: false,
       status: { code: 422, message: 'no', reason: 'Invalid' },
     });
-    expect(errored(400, 'bad')).to.deep.equal({ allowed: false, status: { code: 400, message: 'bad' } });
+    expect(errored(400, 'bad')).to.deep.equal({
+      outcome: 'errored',
+      allowed: false,
+      status: { code: 400, message: 'bad' },
+    });
+    expect(patched([{ op: 'remove', path: '/a' }]).outcome).to.equal('patched');
+  });
+
+  it("reads the review's time limit from the API server's timeout query, as a Go duration", () => {
+    expect(reviewTimeoutMs('timeout=5s')).to.equal(5000);
+    expect(reviewTimeoutMs('timeout=1m0s')).to.equal(30_000);
+    expect(reviewTimeoutMs('timeout=2.5s')).to.equal(2500);
+    expect(reviewTimeoutMs('timeout=750ms&x=1')).to.equal(750);
+    for (const query of ['', 'timeout=', 'timeout=5', 'timeout=-1s', 'timeout=0s', 'timeout=5 s'])
+      expect(reviewTimeoutMs(query), query).to.equal(DEFAULT_REVIEW_TIMEOUT_MS);
+  });
+
+  it('aborts its signal shortly before the deadline, leaving the answer time to arrive', async () => {
+    const context = admissionContext(200);
+    expect(context.deadline).to.be.closeTo(Date.now() + 200, 20);
+    expect(context.signal.aborted).to.equal(false);
+    await new Promise((resolve) => setTimeout(resolve, 190));
+    expect(context.signal.aborted).to.equal(true);
   });
 
   it('encodes a JSON Patch in base64 and treats an empty one as plainly allowed', () => {
@@ -30,7 +60,7 @@ describe('webhook AdmissionReview envelope', () => {
     expect(JSON.parse(Buffer.from(response.patch!, 'base64').toString())).to.deep.equal([
       { op: 'add', path: '/metadata/annotations', value: { a: 'b' } },
     ]);
-    expect(patched([])).to.deep.equal({ allowed: true });
+    expect(patched([])).to.deep.equal({ outcome: 'allowed', allowed: true });
   });
 
   it('adds warnings kubectl can print, shortened to 120 characters, without touching the original', () => {
@@ -38,7 +68,7 @@ describe('webhook AdmissionReview envelope', () => {
     const response = withWarnings(base, ['short', 'x'.repeat(200)]);
     expect(response.warnings![0]).to.equal('short');
     expect(response.warnings![1]).to.have.length(120);
-    expect(base).to.deep.equal({ allowed: true });
+    expect(base).to.deep.equal({ outcome: 'allowed', allowed: true });
     expect(withWarnings(base, [])).to.equal(base);
   });
 

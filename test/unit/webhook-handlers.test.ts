@@ -12,7 +12,12 @@ import {
   type WorkflowRunObject,
 } from '../../core/index.ts';
 import { CompiledWorkflowCache } from '../../core/engine.ts';
-import type { AdmissionRequest, AdmissionResponse, JSONPatchOperation } from '../../webhook/admission.ts';
+import {
+  admissionContext,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type JSONPatchOperation,
+} from '../../webhook/admission.ts';
 import {
   mutateWorkflowRun,
   validateWorkflow,
@@ -103,6 +108,8 @@ function request(object: unknown, overrides: Partial<AdmissionRequest> = {}): Ad
   };
 }
 
+const context = admissionContext();
+
 function options(overrides: Partial<HandlerOptions> = {}): HandlerOptions {
   return {
     workflows: new StaticWorkflows([dockerBuild, integrationTests, dockerfileBuilder]),
@@ -133,11 +140,11 @@ async function mutateThenValidate(
   object: WorkflowRunObject,
   handlerOptions = options(),
 ): Promise<{ mutated: WorkflowRunObject; validation: AdmissionResponse; patch: JSONPatchOperation[] }> {
-  const mutation = await mutateWorkflowRun(handlerOptions)(request(object));
+  const mutation = await mutateWorkflowRun(handlerOptions)(request(object), context);
   expect(mutation.allowed).to.equal(true);
   const patch = patchOf(mutation);
   const mutated = applyPatch(object, patch);
-  return { mutated, validation: await validateWorkflowRun(handlerOptions)(request(mutated)), patch };
+  return { mutated, validation: await validateWorkflowRun(handlerOptions)(request(mutated), context), patch };
 }
 
 function denialMessage(response: AdmissionResponse): string {
@@ -151,7 +158,7 @@ describe('webhook admission handlers', () => {
     for (const seedRun of seedRuns) {
       it(`accepts the seed run ${seedRun.metadata!.name}, with defaults and a display name patched in`, async () => {
         const { mutated, validation, patch } = await mutateThenValidate(seedRun);
-        expect(validation).to.deep.equal({ allowed: true });
+        expect(validation).to.deep.equal({ outcome: 'allowed', allowed: true });
         expect(patch.map((operation) => operation.op)).to.satisfy((ops: string[]) =>
           ops.every((op) => op === 'add'),
         );
@@ -173,8 +180,8 @@ describe('webhook admission handlers', () => {
 
     it('yields no patch on a second pass over a mutated run', async () => {
       const { mutated } = await mutateThenValidate(minimalRun);
-      const second = await mutateWorkflowRun(options())(request(mutated));
-      expect(second).to.deep.equal({ allowed: true });
+      const second = await mutateWorkflowRun(options())(request(mutated), context);
+      expect(second).to.deep.equal({ outcome: 'allowed', allowed: true });
     });
 
     it('computes the patch against the object as received, keeping fields it does not know', async () => {
@@ -205,7 +212,7 @@ describe('webhook admission handlers', () => {
           typo: true,
         },
       });
-      const response = await validateWorkflowRun(options())(request(bad));
+      const response = await validateWorkflowRun(options())(request(bad), context);
       const message = denialMessage(response);
       expect(message.split('\n')[0]).to.equal('WorkflowRun "bad-run" is invalid:');
       for (const field of [
@@ -221,7 +228,7 @@ describe('webhook admission handlers', () => {
 
     it('denies a missing required parameter', async () => {
       const missing = run('missing-url', { name: 'integration-tests', parameters: { repository: {} } });
-      const message = denialMessage(await validateWorkflowRun(options())(request(missing)));
+      const message = denialMessage(await validateWorkflowRun(options())(request(missing), context));
       expect(message).to.contain('spec.workflow.parameters.repository.url: Required value');
     });
 
@@ -230,7 +237,7 @@ describe('webhook admission handlers', () => {
         name: 'integration-tests',
         parameters: { repository: { brnch: 'x' }, environment: 'moon' },
       });
-      const direct = denialMessage(await validateWorkflowRun(options())(request(bad)));
+      const direct = denialMessage(await validateWorkflowRun(options())(request(bad), context));
       const { validation, patch } = await mutateThenValidate(bad);
       expect(patch.every((operation) => operation.op === 'add')).to.equal(true);
       expect(denialMessage(validation)).to.equal(direct);
@@ -240,14 +247,17 @@ describe('webhook admission handlers', () => {
 
     it('denies a run whose Workflow does not exist, naming it and its namespace', async () => {
       const orphan = run('orphan', { name: 'nope' });
-      const message = denialMessage(await validateWorkflowRun(options())(request(orphan)));
+      const message = denialMessage(await validateWorkflowRun(options())(request(orphan), context));
       expect(message).to.contain('spec.workflow.name: Not found: Workflow "nope" in namespace "default"');
-      expect(await mutateWorkflowRun(options())(request(orphan))).to.deep.equal({ allowed: true });
+      expect(await mutateWorkflowRun(options())(request(orphan), context)).to.deep.equal({
+        outcome: 'allowed',
+        allowed: true,
+      });
     });
 
     it('denies a run whose ClusterWorkflow does not exist', async () => {
       const orphan = run('orphan', { kind: 'ClusterWorkflow', name: 'nope' });
-      const message = denialMessage(await validateWorkflowRun(options())(request(orphan)));
+      const message = denialMessage(await validateWorkflowRun(options())(request(orphan), context));
       expect(message).to.contain('spec.workflow.name: Not found: ClusterWorkflow "nope"');
       expect(message).not.to.contain('namespace');
     });
@@ -256,7 +266,7 @@ describe('webhook admission handlers', () => {
       const elsewhere = structuredClone(minimalRun);
       elsewhere.metadata!.namespace = 'team-b';
       const message = denialMessage(
-        await validateWorkflowRun(options())(request(elsewhere, { namespace: 'team-b' })),
+        await validateWorkflowRun(options())(request(elsewhere, { namespace: 'team-b' }), context),
       );
       expect(message).to.contain('Not found: Workflow "generic-workflow-docker-build" in namespace "team-b"');
     });
@@ -275,17 +285,20 @@ describe('webhook admission handlers', () => {
         name: 'dockerfile-builder',
         parameters: { repository, buildArgs: [{ name: 'GO_VERSION' }] },
       });
-      expect(denialMessage(await validateWorkflowRun(options())(request(bad)))).to.contain(
+      expect(denialMessage(await validateWorkflowRun(options())(request(bad), context))).to.contain(
         'spec.workflow.parameters.buildArgs[0].value: Required value',
       );
     });
 
     it('denies a kind that is neither Workflow nor ClusterWorkflow', async () => {
       const wrong = run('wrong', { kind: 'Pipeline', name: 'generic-workflow-docker-build' });
-      expect(denialMessage(await validateWorkflowRun(options())(request(wrong)))).to.contain(
+      expect(denialMessage(await validateWorkflowRun(options())(request(wrong), context))).to.contain(
         'spec.workflow.kind: Unsupported value: "Pipeline"',
       );
-      expect(await mutateWorkflowRun(options())(request(wrong))).to.deep.equal({ allowed: true });
+      expect(await mutateWorkflowRun(options())(request(wrong), context)).to.deep.equal({
+        outcome: 'allowed',
+        allowed: true,
+      });
     });
 
     it('denies a run naming a Workflow whose schema does not compile, with the reason', async () => {
@@ -297,13 +310,14 @@ describe('webhook admission handlers', () => {
       const workflows = new StaticWorkflows([broken]);
       const response = await validateWorkflowRun(options({ workflows }))(
         request(run('r', { name: 'broken' })),
+        context,
       );
       expect(denialMessage(response)).to.contain('spec.workflow.name: Invalid value: "broken": ');
     });
 
     it('answers a dry run exactly like a real one', async () => {
-      const dry = await mutateWorkflowRun(options())(request(minimalRun, { dryRun: true }));
-      const real = await mutateWorkflowRun(options())(request(minimalRun));
+      const dry = await mutateWorkflowRun(options())(request(minimalRun, { dryRun: true }), context);
+      const real = await mutateWorkflowRun(options())(request(minimalRun), context);
       expect(dry).to.deep.equal(real);
     });
 
@@ -313,7 +327,7 @@ describe('webhook admission handlers', () => {
       };
       let failure: unknown;
       try {
-        await validateWorkflowRun(options({ workflows: failing }))(request(minimalRun));
+        await validateWorkflowRun(options({ workflows: failing }))(request(minimalRun), context);
       } catch (error) {
         failure = error;
       }
@@ -328,7 +342,7 @@ describe('webhook admission handlers', () => {
     });
 
     it('are denied by default', async () => {
-      expect(denialMessage(await validateWorkflowRun(options())(request(withUnknown)))).to.contain(
+      expect(denialMessage(await validateWorkflowRun(options())(request(withUnknown), context))).to.contain(
         'spec.workflow.parameters.color',
       );
     });
@@ -336,6 +350,7 @@ describe('webhook admission handlers', () => {
     it('are allowed with a warning under --unknown-parameters=warn', async () => {
       const response = await validateWorkflowRun(options({ unknownParameters: 'warn' }))(
         request(withUnknown),
+        context,
       );
       expect(response.allowed).to.equal(true);
       expect(response.warnings?.join('\n')).to.contain('color');
@@ -345,7 +360,7 @@ describe('webhook admission handlers', () => {
     it('are allowed silently under --unknown-parameters=allow', async () => {
       const handlerOptions = options({ unknownParameters: 'allow' });
       const { validation, mutated } = await mutateThenValidate(withUnknown, handlerOptions);
-      expect(validation).to.deep.equal({ allowed: true });
+      expect(validation).to.deep.equal({ outcome: 'allowed', allowed: true });
       expect((mutated.spec?.workflow?.parameters as JSONObject).color).to.equal('blue');
     });
   });
@@ -358,8 +373,14 @@ describe('webhook admission handlers', () => {
       updated.spec!.ttlAfterCompletion = '1d';
       const lookupless = options({ workflows: forbiddenLookup });
       const update = request(updated, { operation: 'UPDATE', oldObject: stored as never });
-      expect(await validateWorkflowRun(lookupless)(update)).to.deep.equal({ allowed: true });
-      expect(await mutateWorkflowRun(lookupless)(update)).to.deep.equal({ allowed: true });
+      expect(await validateWorkflowRun(lookupless)(update, context)).to.deep.equal({
+        outcome: 'allowed',
+        allowed: true,
+      });
+      expect(await mutateWorkflowRun(lookupless)(update, context)).to.deep.equal({
+        outcome: 'allowed',
+        allowed: true,
+      });
     });
 
     it('validates and defaults parameters that an update changed', async () => {
@@ -368,12 +389,12 @@ describe('webhook admission handlers', () => {
       changed.spec!.workflow!.parameters = { repository: { url: 42 } } as never;
       const update = (object: unknown) =>
         request(object, { operation: 'UPDATE', oldObject: stored as never });
-      expect(denialMessage(await validateWorkflowRun(options())(update(changed)))).to.contain(
+      expect(denialMessage(await validateWorkflowRun(options())(update(changed), context))).to.contain(
         'spec.workflow.parameters.repository.url',
       );
       const valid = structuredClone(stored);
       valid.spec!.workflow!.parameters = { repository: { url: 'https://x.example/other' } };
-      const mutation = await mutateWorkflowRun(options())(update(valid));
+      const mutation = await mutateWorkflowRun(options())(update(valid), context);
       expect(patchOf(mutation).map((operation) => operation.path)).to.include(
         '/spec/workflow/parameters/docker',
       );
@@ -384,13 +405,17 @@ describe('webhook admission handlers', () => {
       const orphan = run('orphan', { name: 'nope' });
       for (const handler of [validateWorkflowRun(lookupless), mutateWorkflowRun(lookupless)]) {
         expect(
-          await handler(request(undefined, { operation: 'DELETE', oldObject: orphan as never })),
+          await handler(request(undefined, { operation: 'DELETE', oldObject: orphan as never }), context),
         ).to.deep.equal({
+          outcome: 'allowed',
           allowed: true,
         });
         expect(
-          await handler(request(orphan, { operation: 'UPDATE', subResource: 'status', oldObject: {} })),
-        ).to.deep.equal({ allowed: true });
+          await handler(
+            request(orphan, { operation: 'UPDATE', subResource: 'status', oldObject: {} }),
+            context,
+          ),
+        ).to.deep.equal({ outcome: 'allowed', allowed: true });
       }
     });
   });
@@ -402,11 +427,11 @@ describe('webhook admission handlers', () => {
     ] as [string, AdmissionHandler][]) {
       it(`${label}: answers 400 for an object that is not an object, or not a WorkflowRun`, async () => {
         for (const object of [undefined, null, 'text', [1], 7]) {
-          const response = await handler(request(object));
+          const response = await handler(request(object), context);
           expect(response.allowed).to.equal(false);
           expect(response.status?.code).to.equal(400);
         }
-        const pod = await handler(request({ metadata: { name: 'p' } }, { kind: { kind: 'Pod' } }));
+        const pod = await handler(request({ metadata: { name: 'p' } }, { kind: { kind: 'Pod' } }), context);
         expect(pod.status?.code).to.equal(400);
       });
     }
@@ -439,12 +464,15 @@ describe('webhook admission handlers', () => {
 
     it('accepts the samples in both formats', async () => {
       for (const workflow of [dockerBuild, integrationTests, dockerfileBuilder]) {
-        expect(await validateWorkflow()(workflowRequest(workflow))).to.deep.equal({ allowed: true });
+        expect(await validateWorkflow()(workflowRequest(workflow), context)).to.deep.equal({
+          outcome: 'allowed',
+          allowed: true,
+        });
       }
     });
 
     it("denies a schema that does not compile, with the core's message naming the Workflow", async () => {
-      const message = denialMessage(await validateWorkflow()(workflowRequest(broken)));
+      const message = denialMessage(await validateWorkflow()(workflowRequest(broken), context));
       expect(message).to.contain('Workflow "default/broken"');
       const brokenOpenAPI: WorkflowObject = {
         ...dockerfileBuilder,
@@ -452,7 +480,7 @@ describe('webhook admission handlers', () => {
           parameters: { openAPIV3Schema: { type: 'object', properties: { a: { $ref: '#/$defs/Missing' } } } },
         },
       };
-      expect(denialMessage(await validateWorkflow()(workflowRequest(brokenOpenAPI)))).to.contain(
+      expect(denialMessage(await validateWorkflow()(workflowRequest(brokenOpenAPI), context))).to.contain(
         'ClusterWorkflow "dockerfile-builder"',
       );
     });
@@ -461,11 +489,14 @@ describe('webhook admission handlers', () => {
       const withFinalizer = structuredClone(broken);
       withFinalizer.metadata!.finalizers = ['example.com/f'];
       const update = workflowRequest(withFinalizer, { operation: 'UPDATE', oldObject: broken as never });
-      expect(await validateWorkflow()(update)).to.deep.equal({ allowed: true });
+      expect(await validateWorkflow()(update, context)).to.deep.equal({ outcome: 'allowed', allowed: true });
     });
 
     it('answers 400 for an object of another kind', async () => {
-      const response = await validateWorkflow()(request({ metadata: {} }, { kind: { kind: 'ConfigMap' } }));
+      const response = await validateWorkflow()(
+        request({ metadata: {} }, { kind: { kind: 'ConfigMap' } }),
+        context,
+      );
       expect(response.status?.code).to.equal(400);
     });
   });

@@ -6,16 +6,54 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { InformerWorkflows } from '../../webhook/informers.ts';
 import type { JSONObject } from '../../core/index.ts';
-import { FakeApiServer } from './fake-apiserver.ts';
+import { admissionContext } from '../../webhook/admission.ts';
+import { FakeApiServer } from '../support/fake-apiserver.ts';
 
 const log = pino({ level: 'silent' });
 
+/** A Workflow as kubectl apply leaves it: the lookup must keep its schema and identity, and nothing else. */
 function workflow(name: string, namespace: string, revision = 'a'): JSONObject {
   return {
     apiVersion: 'openchoreo.dev/v1alpha1',
     kind: 'Workflow',
-    metadata: { name, namespace },
-    spec: { revision },
+    metadata: {
+      name,
+      namespace,
+      uid: `uid-${name}`,
+      generation: 2,
+      labels: { team: namespace },
+      annotations: {
+        'openchoreo.dev/display-name': `Workflow ${name}`,
+        'kubectl.kubernetes.io/last-applied-configuration': '{"a":"very long text"}',
+      },
+      managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:spec': {} } }],
+    },
+    spec: {
+      schema: { parameters: { revision: `string | default=${revision}` } },
+      runTemplate: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', spec: { entrypoint: 'main' } },
+    },
+    status: { conditions: [] },
+  };
+}
+
+/** What the lookup keeps of `workflow(...)` as stored: not labels, managedFields, other annotations, runTemplate, status. */
+function lean(stored: JSONObject): JSONObject {
+  const { name, namespace, uid, resourceVersion, generation, annotations } = stored.metadata as JSONObject;
+  const displayName = (annotations as JSONObject)['openchoreo.dev/display-name']!;
+  return {
+    apiVersion: stored.apiVersion!,
+    kind: stored.kind!,
+    metadata: {
+      ...{
+        name: name!,
+        namespace: namespace!,
+        uid: uid!,
+        resourceVersion: resourceVersion!,
+        generation: generation!,
+      },
+      annotations: { 'openchoreo.dev/display-name': displayName },
+    },
+    spec: { schema: (stored.spec as JSONObject).schema! },
   };
 }
 
@@ -35,6 +73,8 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
   this.timeout(20_000);
   let api: FakeApiServer;
   let workflows: InformerWorkflows | undefined;
+  /** The Workflow every test starts with, as the API server stored it. */
+  let stored: JSONObject;
 
   const start = () => {
     const config = new KubeConfig();
@@ -47,7 +87,7 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
 
   beforeEach(async () => {
     api = await new FakeApiServer().start();
-    api.put('workflows', workflow('docker', 'team-a'));
+    stored = api.put('workflows', workflow('docker', 'team-a'));
     api.put('clusterworkflows', { kind: 'ClusterWorkflow', metadata: { name: 'shared' }, spec: {} });
   });
   afterEach(async () => {
@@ -66,7 +106,7 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     ]);
     const found = await lookup.get('Workflow', 'docker', 'team-a');
     expect(found?.metadata?.name).to.equal('docker');
-    expect((await lookup.get('ClusterWorkflow', 'shared'))?.kind).to.equal('ClusterWorkflow');
+    expect((await lookup.get('ClusterWorkflow', 'shared', undefined))?.kind).to.equal('ClusterWorkflow');
     expect(directGets()).to.deep.equal([]);
     const list = api.calls.find(
       (call) => call.path === '/apis/openchoreo.dev/v1alpha1/workflows' && !call.query.has('watch'),
@@ -74,15 +114,26 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(list, 'a list across all namespaces').to.not.equal(undefined);
   });
 
+  it('keeps only identity, versions, the display name and the schema of what it lists and what it GETs', async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    expect(await lookup.get('Workflow', 'docker', 'team-a')).to.deep.equal(lean(stored));
+    api.endWatches(); // its event must not arrive first
+    const fresh = api.put('workflows', workflow('fresh', 'team-b'));
+    expect(await lookup.get('Workflow', 'fresh', 'team-b')).to.deep.equal(lean(fresh));
+    expect(directGets(), 'the second came from a direct GET').to.have.length(1);
+  });
+
   it('follows watch events: a change and a deletion reach the cache', async () => {
     const lookup = start();
     await eventually('ready', () => lookup.notReady().length === 0);
     await eventually('watching', () => api.watching('workflows') === 1);
-    api.put('workflows', workflow('docker', 'team-a', 'b'));
+    const changed = api.put('workflows', workflow('docker', 'team-a', 'b'));
     await eventually('the change is cached', async () => {
-      const cached = (await lookup.get('Workflow', 'docker', 'team-a')) as { spec?: { revision?: string } };
-      return cached?.spec?.revision === 'b';
+      const cached = await lookup.get('Workflow', 'docker', 'team-a');
+      return cached?.metadata?.resourceVersion === (changed.metadata as JSONObject).resourceVersion;
     });
+    expect(await lookup.get('Workflow', 'docker', 'team-a')).to.deep.equal(lean(changed));
     api.remove('workflows', 'docker', 'team-a');
     await eventually('the deletion is cached', () => lookup.states()[0]!.size === 0);
     expect(await lookup.get('Workflow', 'docker', 'team-a')).to.equal(undefined);
@@ -99,6 +150,21 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(await lookup.get('Workflow', 'ghost', 'team-b')).to.equal(undefined);
   });
 
+  it("gives up a direct GET at the review's deadline and says so, rather than waiting on", async () => {
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    api.stallGets = true;
+    const started = Date.now();
+    let failure: Error | undefined;
+    await lookup.get('Workflow', 'late', 'team-b', admissionContext(330)).catch((error: Error) => {
+      failure = error;
+    });
+    expect(failure?.message).to.equal(
+      `looking up Workflow "late" failed: no answer before the review's deadline`,
+    );
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
   it('watches ClusterWorkflows only when their CRD is served (v0.17 CRDs have none)', async () => {
     api.served = ['workflowruns', 'workflows'];
     const lookup = start();
@@ -106,7 +172,7 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(lookup.states().map((state) => state.resource)).to.deep.equal(['workflows']);
     api.served = undefined;
     api.remove('clusterworkflows', 'shared');
-    expect(await lookup.get('ClusterWorkflow', 'shared')).to.equal(undefined);
+    expect(await lookup.get('ClusterWorkflow', 'shared', undefined)).to.equal(undefined);
   });
 
   it('an API server restart: unready while away, the cache still serves, the watch resumes without a relist', async () => {

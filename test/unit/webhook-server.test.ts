@@ -10,7 +10,8 @@ import { pino } from 'pino';
 import { allowed, denied } from '../../webhook/admission.ts';
 import type { AdmissionHandler } from '../../webhook/handlers.ts';
 import { createMetrics } from '../../webhook/metrics.ts';
-import { ADMISSION_BODY_LIMIT, WebhookServer } from '../../webhook/server.ts';
+import { ADMISSION_BODY_LIMIT } from '../../webhook/admission-transport.ts';
+import { WebhookServer } from '../../webhook/server.ts';
 import { CertificateReloader } from '../../webhook/tls.ts';
 import {
   admissionReview,
@@ -18,7 +19,7 @@ import {
   temporaryDirectory,
   writeSelfSignedCertificate,
   type CertificateFiles,
-} from './webhook-helpers.ts';
+} from '../support/webhook-helpers.ts';
 
 function capturingLogger(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
   const lines: string[] = [];
@@ -61,8 +62,11 @@ describe('webhook HTTPS server', function () {
   let logged: ReturnType<typeof capturingLogger>;
   let notReady: string[] = [];
   let slowHandlerDelayMs = 0;
+  /** The time each review's handler was given, by uid. */
+  const timeGivenMs = new Map<string, number>();
 
-  const echoHandler: AdmissionHandler = async (request) => {
+  const echoHandler: AdmissionHandler = async (request, context) => {
+    timeGivenMs.set(request.uid, context.deadline - Date.now());
     if (slowHandlerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, slowHandlerDelayMs));
     return request.name === 'deny-me' ? denied('no') : allowed();
   };
@@ -119,6 +123,13 @@ describe('webhook HTTPS server', function () {
       kind: 'AdmissionReview',
       response: { uid: 'abc-123', allowed: true },
     });
+  });
+
+  it("gives the handler the API server's timeout from the query string, else the API server's default", async () => {
+    await post(admissionReview({ uid: 'two-seconds' }), {}, '/validate-workflowrun?timeout=2s');
+    await post(admissionReview({ uid: 'no-timeout' }), {}, '/validate-workflowrun');
+    expect(timeGivenMs.get('two-seconds')).to.be.within(1500, 2000);
+    expect(timeGivenMs.get('no-timeout')).to.be.within(9500, 10_000);
   });
 
   it('answers v1beta1 in kind', async () => {

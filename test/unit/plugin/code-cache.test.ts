@@ -1,6 +1,6 @@
 // The V8 code cache the bundled plugin loads client-node through (kubectl-plugin/code-cache.ts). Each case runs a
-// fresh Node process, since the cache is written when the process exits: the module's exports are right whether
-// the cache is missing, valid, from another bundle, corrupt or impossible to write, and a valid one is reused.
+// fresh Node process, since the cache is written when the process exits: the module's exports are right whether the
+// cache is missing, valid, from another bundle, corrupt or impossible to write, and a valid one is reused.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { cacheDirectory } from '../../kubectl-plugin/code-cache.ts';
-import { REPO_ROOT } from '../../local-cluster/tools.ts';
+import { cacheDirectory } from '../../../kubectl-plugin/code-cache.ts';
+import { REPO_ROOT } from '../../../local-cluster/tools.ts';
 
 const run = promisify(execFile);
 const LOADER = path.join(REPO_ROOT, 'kubectl-plugin', 'code-cache.ts');

@@ -40,6 +40,8 @@ export class FakeApiServer {
   denyCreate: JSONObject | undefined;
   /** Answers every request with this status code and an empty body, before anything else (e.g. 401). */
   failAll: number | undefined;
+  /** GETs of one object are never answered, as from an API server that is overloaded. */
+  stallGets = false;
   /** Events older than this resourceVersion are forgotten: a watch from before it gets 410 Gone. */
   compactedBefore = 0;
   readonly #objects = new Map<string, JSONObject>();
@@ -191,6 +193,7 @@ export class FakeApiServer {
       string | undefined,
     ];
     if (request.method === 'GET' && name !== undefined) {
+      if (this.stallGets) return;
       const object = this.#objects.get(this.#key(plural, namespace, name));
       if (!object) return send(404, status(404, 'NotFound', `${plural}.openchoreo.dev "${name}" not found`));
       return send(200, object);

@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { createKubeClient } from '../../kubectl-plugin/kube-client.ts';
-import { apiErrorCode, type KubeClient, type WatchEvent } from '../../kubectl-plugin/kube.ts';
-import { FakeApiServer, status } from './fake-apiserver.ts';
+import { createKubeClient } from '../../../kubectl-plugin/kube-client.ts';
+import { apiErrorCode, type KubeClient, type WatchEvent } from '../../../kubectl-plugin/kube.ts';
+import { FakeApiServer, status } from '../../support/fake-apiserver.ts';
 
 const RUN = {
   apiVersion: 'openchoreo.dev/v1alpha1',
@@ -105,6 +105,39 @@ describe('plugin KubeClient on @kubernetes/client-node', function () {
     const all = await kube.list({ plural: 'workflowruns' });
     expect(all.items).to.have.length(2);
     expect(api.calls.at(-1)!.path).to.equal('/apis/openchoreo.dev/v1alpha1/workflowruns');
+  });
+
+  it('asks for a page with limit and continue, and returns the next token the server gives', async () => {
+    api.put('workflowruns', RUN);
+    const page = await kube.list({
+      plural: 'workflowruns',
+      namespace: 'team-a',
+      limit: 2,
+      continue: 'token-1',
+    });
+    expect(page.items).to.have.length(1);
+    expect(page).not.to.have.property('continue');
+    const { query } = api.calls.at(-1)!;
+    expect([query.get('limit'), query.get('continue')]).to.deep.equal(['2', 'token-1']);
+  });
+
+  it('watches across all namespaces with a label selector', async () => {
+    const stop = new AbortController();
+    const watching = (async () => {
+      for await (const event of kube.watch({
+        plural: 'workflowruns',
+        labelSelector: 'a=b',
+        signal: stop.signal,
+      })) {
+        void event;
+      }
+    })();
+    while (api.watching('workflowruns') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop.abort();
+    await watching;
+    const call = api.calls.find((c) => c.query.get('watch') === 'true')!;
+    expect(call.path).to.equal('/apis/openchoreo.dev/v1alpha1/workflowruns');
+    expect(call.query.get('labelSelector')).to.equal('a=b');
   });
 
   it('discovers the served resources once, and none when the group is not served', async () => {

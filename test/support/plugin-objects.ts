@@ -1,11 +1,13 @@
-// Workflows for the plugin's run tests: the seed's docker-build Workflow (v0.17 shorthand) and the dockerfile-builder
-// ClusterWorkflow (v1.x OpenAPI) read from the project's samples, plus the `docker-build` ClusterWorkflow that the
-// run fixtures in test/fixtures/runs name.
-import { readFileSync } from 'node:fs';
+// Objects for the plugin's run tests: the seed's docker-build Workflow (v0.17 shorthand) and the dockerfile-builder
+// ClusterWorkflow (v1.x OpenAPI) read from the project's samples, the `docker-build` ClusterWorkflow that the run
+// fixtures in test/fixtures/runs name, those runs, and fake clusters holding them.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 import type { JSONObject } from '../../core/index.ts';
+import { FakeKube } from './plugin-fakes.ts';
 
 /** The project's samples: one folder per CRD version (v0.17, v1.x). */
 export const SAMPLES = fileURLToPath(new URL('../../local-cluster/openchoreo/samples', import.meta.url));
@@ -76,4 +78,43 @@ export function dockerBuildClusterWorkflow(): JSONObject {
       },
     },
   };
+}
+
+const RUN_FIXTURES = fileURLToPath(new URL('../fixtures/runs', import.meta.url));
+
+/** The run fixtures' names: every controller state from conditions.md. */
+export const runFixtureNames = (): string[] =>
+  readdirSync(RUN_FIXTURES)
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => file.slice(0, -5))
+    .sort();
+
+export const runFixture = (name: string): JSONObject =>
+  parse(readFileSync(path.join(RUN_FIXTURES, `${name}.yaml`), 'utf8')) as JSONObject;
+
+/** Every run fixture by name. */
+export function runFixtures(): Map<string, JSONObject> {
+  return new Map(runFixtureNames().map((name) => [name, runFixture(name)]));
+}
+
+export const nameOf = (object: JSONObject) => (object.metadata as { name: string }).name;
+export const namespaceOf = (object: JSONObject) => (object.metadata as { namespace: string }).namespace;
+
+/** A cluster on v1.x CRDs with the ClusterWorkflows the fixtures and samples name. */
+export function v1Cluster(): FakeKube {
+  return new FakeKube().add(dockerBuildClusterWorkflow()).add(dockerfileBuilder());
+}
+
+/** A cluster on v0.17 CRDs (no ClusterWorkflow) with the seed's Workflow. */
+export function v017Cluster(): FakeKube {
+  const kube = new FakeKube().add(seedDockerBuild());
+  kube.served = new Set(['workflowruns', 'workflows']);
+  return kube;
+}
+
+/** A cluster holding every run fixture. */
+export function clusterWithFixtures(): FakeKube {
+  const kube = new FakeKube();
+  for (const object of runFixtures().values()) kube.add(object);
+  return kube;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 
-import { UsageError } from '../../kubectl-plugin/factory.ts';
+import { UsageError } from '../../../kubectl-plugin/cmdutil/errors.ts';
 import {
   applySetFlags,
   deepMerge,
@@ -9,7 +9,7 @@ import {
   parseSetValue,
   setPathKey,
   splitAssignment,
-} from '../../kubectl-plugin/set-values.ts';
+} from '../../../kubectl-plugin/set-values.ts';
 
 describe('plugin --set and --values', () => {
   describe('parseSetPath', () => {

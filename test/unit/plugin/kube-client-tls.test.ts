@@ -1,6 +1,6 @@
 // The real KubeClient over TLS with a client certificate, as against a kube-apiserver: every call is authenticated
-// with the kubeconfig's certificate, and the calls of one command share one connection (client-node alone would
-// open one, with a full handshake, per call).
+// with the kubeconfig's certificate, and the calls of one command share one connection (client-node alone would open
+// one, with a full handshake, per call).
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { stringify } from 'yaml';
-import { createKubeClient } from '../../kubectl-plugin/kube-client.ts';
-import { createControlPlanePki, type ControlPlanePki } from '../../local-cluster/certs.ts';
+import { createKubeClient } from '../../../kubectl-plugin/kube-client.ts';
+import { createControlPlanePki, type ControlPlanePki } from '../../../local-cluster/certs.ts';
 
 const base64 = (pem: string) => Buffer.from(pem).toString('base64');
 

@@ -1,13 +1,13 @@
 // Test doubles for the plugin's commands: an in-memory KubeClient that records every request, a factory with
 // string outputs and a fixed clock, and golden-file comparison under test/golden/plugin.
-// `UPDATE_GOLDEN=1 npx mocha test/unit/plugin-*.test.ts` rewrites the golden files from the current output.
+// `UPDATE_GOLDEN=1 npx mocha 'test/unit/plugin/*.test.ts'` rewrites the golden files from the current output.
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 
 import type { JSONObject } from '../../core/index.ts';
 import { FIXED_NOW, expectGoldenFile } from '../golden/golden.ts';
 import { runCLI } from '../../kubectl-plugin/commands/root.ts';
-import type { Factory } from '../../kubectl-plugin/factory.ts';
+import type { Factory } from '../../kubectl-plugin/cmdutil/factory.ts';
 import { KubeApiError, KubeConnectionError } from '../../kubectl-plugin/kube.ts';
 import type {
   ConnectionFlags,
@@ -35,6 +35,8 @@ export interface RecordedRequest {
   dryRun?: boolean;
   labelSelector?: string;
   fieldSelector?: string;
+  limit?: number;
+  continue?: string;
 }
 
 /** An API server in memory: objects by plural/namespace/name, `forbidden` namespaces, scripted watch events. */
@@ -77,6 +79,8 @@ export class FakeKube implements KubeClient {
       plural: request.plural,
       namespace: request.namespace,
       labelSelector: request.labelSelector,
+      limit: request.limit,
+      continue: request.continue,
     });
     this.check(request.plural, request.namespace, 'list');
     const items = [...this.objects.entries()]
@@ -87,7 +91,15 @@ export class FakeKube implements KubeClient {
       )
       .map(([, object]) => structuredClone(object))
       .filter((object) => matchesLabels(object, request.labelSelector));
-    return { items, resourceVersion: '100' };
+    if (request.limit === undefined) return { items, resourceVersion: '100' };
+    // Pages as the API server cuts them: `limit` items, and a token naming where the next page starts.
+    const start = request.continue === undefined ? 0 : Number(request.continue);
+    const end = start + request.limit;
+    return {
+      items: items.slice(start, end),
+      resourceVersion: '100',
+      ...(end < items.length ? { continue: String(end) } : {}),
+    };
   }
 
   async create(request: CreateRequest): Promise<JSONObject> {
@@ -190,7 +202,7 @@ export interface TestIO {
 /** A factory whose outputs are strings and whose cluster is `kube` (or unreachable when `kube` is an Error). */
 export function testFactory(
   kube: KubeClient | Error,
-  options: { stdin?: string; color?: boolean } = {},
+  options: { stdin?: string; color?: boolean; tty?: boolean } = {},
 ): TestIO {
   let out = '';
   let err = '';
@@ -200,7 +212,8 @@ export function testFactory(
       stdout: { write: (text: string) => (out += text) },
       stderr: { write: (text: string) => (err += text) },
       stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
-      isTTY: options.color === true,
+      isTTY: options.tty ?? options.color === true,
+      stdinIsTTY: false,
       color: options.color === true,
     },
     clock: () => FIXED_NOW,
@@ -222,7 +235,7 @@ export const UNREACHABLE = new KubeConnectionError(
 export async function run(
   kube: KubeClient | Error,
   argv: string[],
-  options: { stdin?: string } = {},
+  options: { stdin?: string; tty?: boolean } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = testFactory(kube, options);
   const code = await runCLI(io.factory, argv);
@@ -243,6 +256,19 @@ export async function parseFlags<Options>(
   });
   const code = await runCLI(io.factory, argv, command);
   return { options: captured, code, stderr: io.stderr() };
+}
+
+/** A command's options without the injected dependencies, for deep comparison. */
+export function withoutDependencies<T extends object>(options: T | undefined): Partial<T> {
+  const copy: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  for (const key of ['io', 'clock', 'kube']) delete copy[key];
+  return copy as Partial<T>;
+}
+
+/** What a terminal shows after each redraw of a live view (render/progress.ts's LiveArea). */
+export function frames(stdout: string): string[] {
+  // eslint-disable-next-line no-control-regex -- the escape sequences are what is being split on
+  return stdout.split(/\x1b\[\d+F\x1b\[J/);
 }
 
 /** Compares `actual` with `test/golden/plugin/<relativePath>`, or writes it there when UPDATE_GOLDEN=1. */

@@ -1,0 +1,241 @@
+// The Kubernetes objects of policy mode: per Workflow or ClusterWorkflow a ValidatingAdmissionPolicy that checks
+// the parameters of the runs naming it, and its binding; plus one policy that denies runs naming a Workflow that
+// does not exist. The API server evaluates them itself, so runs stay checked while the webhook is down.
+import { createHash } from 'node:crypto';
+
+import {
+  GROUP,
+  VERSION,
+  type JSONObject,
+  type UnknownParameterPolicy,
+  type WorkflowObject,
+} from '../types.ts';
+import { schemaSections } from '../schema-source.ts';
+import { compileWorkflow } from '../workflow.ts';
+import { celString } from './cel.ts';
+import { compileParameterRules, type UncoveredCheck } from './parameters.ts';
+
+export type { UncoveredCheck } from './parameters.ts';
+
+const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
+/** Every object generated here carries this label; the reconciler lists and deletes by it. */
+export const POLICY_MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const POLICY_MANAGED_BY = 'openchoreo-workflowrun';
+/** `parameters` (one Workflow's) or `unknown-workflows`. */
+export const POLICY_ROLE_LABEL = 'workflowrun.openchoreo.dev/policy';
+/** Which Workflow a parameters policy is for: `Workflow ns/name` or `ClusterWorkflow name`. */
+export const POLICY_WORKFLOW_ANNOTATION = 'workflowrun.openchoreo.dev/workflow';
+/** A hash of what the policy was generated from, so a reconciler rewrites it only when that changes. */
+export const POLICY_SOURCE_HASH_ANNOTATION = 'workflowrun.openchoreo.dev/source-hash';
+/** What the policy leaves to the webhook, one `field: keyword (reason)` per line. */
+export const POLICY_UNCOVERED_ANNOTATION = 'workflowrun.openchoreo.dev/not-enforced';
+export const UNKNOWN_WORKFLOWS_POLICY_NAME = 'openchoreo-workflowrun.unknown-workflows';
+
+const NAME_PREFIX = 'openchoreo-workflowrun';
+const MAX_NAME_LENGTH = 253;
+/** The webhook's messages list at most this many field errors before a summary. */
+const MAX_LISTED_ERRORS = 20;
+
+export interface PolicyOptions {
+  /** As the webhook's `--unknown-parameters` (default `deny`). */
+  unknownParameters?: UnknownParameterPolicy;
+}
+
+export interface GeneratedPolicy {
+  policy: JSONObject;
+  binding: JSONObject;
+  /** Checks left to the webhook; also in the policy's `not-enforced` annotation. */
+  uncovered: UncoveredCheck[];
+}
+
+/** The policy name of a Workflow: `openchoreo-workflowrun.workflow.<ns>.<name>` or `….clusterworkflow.<name>`. */
+export function policyName(workflow: WorkflowObject): string {
+  const name = workflow.metadata?.name ?? '';
+  const readable =
+    workflow.kind === 'ClusterWorkflow'
+      ? `${NAME_PREFIX}.clusterworkflow.${name}`
+      : `${NAME_PREFIX}.workflow.${workflow.metadata?.namespace ?? ''}.${name}`;
+  if (readable.length <= MAX_NAME_LENGTH) return readable;
+  const hash = createHash('sha256').update(readable).digest('hex').slice(0, 16);
+  return `${readable.slice(0, MAX_NAME_LENGTH - hash.length - 1).replace(/[.-]+$/, '')}.${hash}`;
+}
+
+function workflowIdentity(workflow: WorkflowObject): string {
+  const name = workflow.metadata?.name ?? '';
+  return workflow.kind === 'ClusterWorkflow'
+    ? `ClusterWorkflow ${name}`
+    : `Workflow ${workflow.metadata?.namespace ?? ''}/${name}`;
+}
+
+/**
+ * The policy and binding for one Workflow or ClusterWorkflow. Throws the core's SchemaError when its schema does
+ * not compile (the webhook denies such Workflows; there is nothing to enforce).
+ */
+export function workflowPolicy(workflow: WorkflowObject, options: PolicyOptions = {}): GeneratedPolicy {
+  const unknownParameters = options.unknownParameters ?? 'deny';
+  const compiled = compileWorkflow(workflow);
+  const rules = compileParameterRules(compiled.schema, {
+    root: 'variables.parameters',
+    unknownParameters,
+  });
+  const name = policyName(workflow);
+  const variables = [
+    {
+      name: 'parameters',
+      expression:
+        'has(object.spec.workflow.parameters) && type(object.spec.workflow.parameters) != null_type ? object.spec.workflow.parameters : {}',
+    },
+    ...rules.parts.map(({ expression }, index) => ({ name: `errors${index}`, expression })),
+    {
+      name: 'errors',
+      expression:
+        rules.parts.length === 0
+          ? '[]'
+          : rules.parts.map((_, index) => `variables.errors${index}`).join(' + '),
+    },
+  ];
+  const annotations: Record<string, string> = {
+    [POLICY_WORKFLOW_ANNOTATION]: workflowIdentity(workflow),
+    [POLICY_SOURCE_HASH_ANNOTATION]: sourceHash(workflow, unknownParameters),
+  };
+  if (rules.uncovered.length > 0) annotations[POLICY_UNCOVERED_ANNOTATION] = uncoveredText(rules.uncovered);
+  const policy = {
+    apiVersion: ADMISSION_API_VERSION,
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name, labels: labels('parameters'), annotations },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: matchConstraints(),
+      matchConditions: [
+        { name: 'names-this-workflow', expression: referenceMatch(workflow) },
+        { name: 'workflow-reference-changed', expression: WORKFLOW_CHANGED },
+      ],
+      variables,
+      validations: [
+        {
+          expression: 'size(variables.errors) == 0',
+          messageExpression: invalidRunMessage('variables.errors'),
+          message: `WorkflowRun parameters do not match the schema of ${workflowIdentity(workflow)}`,
+          reason: 'Invalid',
+        },
+      ],
+    },
+  };
+  return { policy, binding: binding(name), uncovered: rules.uncovered };
+}
+
+/**
+ * The policy that denies runs naming a Workflow or ClusterWorkflow not among `workflows`, as the webhook's
+ * `spec.workflow.name: Not found: ...` does.
+ */
+export function unknownWorkflowsPolicy(workflows: readonly WorkflowObject[]): GeneratedPolicy {
+  const known = [...new Set(workflows.map(referenceKey))].sort();
+  const policy = {
+    apiVersion: ADMISSION_API_VERSION,
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: UNKNOWN_WORKFLOWS_POLICY_NAME, labels: labels('unknown-workflows') },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: matchConstraints(),
+      matchConditions: [
+        { name: 'has-workflow-name', expression: HAS_WORKFLOW_NAME },
+        { name: 'workflow-reference-changed', expression: WORKFLOW_CHANGED },
+      ],
+      variables: [
+        { name: 'kind', expression: RUN_KIND },
+        { name: 'name', expression: 'object.spec.workflow.name' },
+        {
+          name: 'key',
+          expression:
+            "variables.kind + '/' + (variables.kind == 'ClusterWorkflow' ? '' : request.namespace) + '/' + variables.name",
+        },
+        // A map literal: a lookup costs the same for ten known Workflows as for ten thousand.
+        { name: 'known', expression: `{${known.map((key) => `${celString(key)}: true`).join(', ')}}` },
+      ],
+      validations: [
+        {
+          expression: 'variables.key in variables.known',
+          messageExpression: invalidRunMessage(
+            `['spec.workflow.name: Not found: ' + variables.kind + ' "' + variables.name + '"' + (variables.kind == 'ClusterWorkflow' ? '' : ' in namespace "' + request.namespace + '"')]`,
+          ),
+          message: 'spec.workflow.name: Not found: the WorkflowRun names a Workflow that does not exist',
+          reason: 'Invalid',
+        },
+      ],
+    },
+  };
+  return { policy, binding: binding(UNKNOWN_WORKFLOWS_POLICY_NAME), uncovered: [] };
+}
+
+function referenceKey(workflow: WorkflowObject): string {
+  const name = workflow.metadata?.name ?? '';
+  return workflow.kind === 'ClusterWorkflow'
+    ? `ClusterWorkflow//${name}`
+    : `Workflow/${workflow.metadata?.namespace ?? ''}/${name}`;
+}
+
+// A run without a kind (the v0.17 CRDs have none) names a namespaced Workflow, as the webhook reads it.
+const RUN_KIND = "has(object.spec.workflow.kind) ? object.spec.workflow.kind : 'Workflow'";
+const HAS_WORKFLOW_NAME =
+  'has(object.spec) && has(object.spec.workflow) && has(object.spec.workflow.name) && type(object.spec.workflow.name) == string';
+// The webhook checks an UPDATE only when it changes `spec.workflow`; status and metadata updates pass.
+const WORKFLOW_CHANGED =
+  "request.operation == 'CREATE' || !has(oldObject.spec) || !has(oldObject.spec.workflow) || oldObject.spec.workflow != object.spec.workflow";
+
+function referenceMatch(workflow: WorkflowObject): string {
+  const name = celString(workflow.metadata?.name ?? '');
+  if (workflow.kind === 'ClusterWorkflow') {
+    return `${HAS_WORKFLOW_NAME} && (${RUN_KIND}) == 'ClusterWorkflow' && object.spec.workflow.name == ${name}`;
+  }
+  const namespace = celString(workflow.metadata?.namespace ?? '');
+  return `${HAS_WORKFLOW_NAME} && (${RUN_KIND}) == 'Workflow' && object.spec.workflow.name == ${name} && request.namespace == ${namespace}`;
+}
+
+// The webhook's words: `WorkflowRun "name" is invalid: field: message; field: message`, one line (the API server
+// refuses multi-line messages).
+function invalidRunMessage(errors: string): string {
+  return (
+    `'WorkflowRun "' + object.metadata.name + '" is invalid: ' + ` +
+    `(size(${errors}) > ${MAX_LISTED_ERRORS} ? ${errors}.slice(0, ${MAX_LISTED_ERRORS}).join('; ') + '; ' + string(size(${errors}) - ${MAX_LISTED_ERRORS}) + ' more errors not shown' : ${errors}.join('; '))`
+  );
+}
+
+function matchConstraints(): JSONObject {
+  return {
+    resourceRules: [
+      {
+        apiGroups: [GROUP],
+        apiVersions: [VERSION],
+        operations: ['CREATE', 'UPDATE'],
+        resources: ['workflowruns'],
+      },
+    ],
+  };
+}
+
+function labels(role: string): Record<string, string> {
+  return { [POLICY_MANAGED_BY_LABEL]: POLICY_MANAGED_BY, [POLICY_ROLE_LABEL]: role };
+}
+
+function binding(policyName: string): JSONObject {
+  return {
+    apiVersion: ADMISSION_API_VERSION,
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: policyName, labels: labels('binding') },
+    spec: { policyName, validationActions: ['Deny'] },
+  };
+}
+
+function uncoveredText(uncovered: readonly UncoveredCheck[]): string {
+  return uncovered.map(({ field, keyword, reason }) => `${field}: ${keyword} (${reason})`).join('\n');
+}
+
+function sourceHash(workflow: WorkflowObject, unknownParameters: UnknownParameterPolicy): string {
+  return createHash('sha256')
+    .update(JSON.stringify([POLICY_FORMAT_VERSION, unknownParameters, ...schemaSections(workflow)]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Bumped when the generated CEL changes, so reconcilers rewrite policies generated by an older version. */
+const POLICY_FORMAT_VERSION = 1;

@@ -1,0 +1,701 @@
+// A Workflow's resolved parameter schema (the one the webhook validates with) turned into CEL that the API server
+// evaluates itself: each part is a CEL expression giving the list of field errors, in the webhook's words, that a
+// run's parameters have. Admission sees a run before the webhook's defaulting when the webhook is down, so a
+// missing property that the webhook would default counts as present with that default, whose validity is decided
+// here once, at compile time (defaults are constants).
+//
+// What CEL cannot check within the API server's cost limits, or what this compiler does not translate, is listed
+// per keyword and field in `uncovered`; the rest of the schema is still enforced. Nothing uncovered ever makes a
+// check stricter than the webhook's: a composition whose verdict would flip (`not`, `oneOf`) is left out whole.
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+
+import { applyDefaults } from '../defaulting.ts';
+import { isPlainObject } from '../json.ts';
+import { compileRE2 } from '../go/regexp.ts';
+import type { JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from '../types.ts';
+import { compileValidator, PARAMETERS_FIELD } from '../validation.ts';
+import {
+  celField,
+  celHas,
+  celLiteral,
+  celString,
+  celValueText,
+  jsonText,
+  doubleLiteral,
+  numberLiteral,
+} from './cel.ts';
+
+/** A keyword the policy leaves to the webhook, where it is and why. */
+export interface UncoveredCheck {
+  /** The field path in the webhook's form, `[*]` for any list index or map key. */
+  field: string;
+  keyword: string;
+  reason: string;
+}
+
+export interface ParameterRules {
+  /** CEL expressions, each a list of error messages; the parameters are the CEL value `root`. */
+  parts: { field: string; expression: string }[];
+  uncovered: UncoveredCheck[];
+}
+
+export interface ParameterRulesOptions {
+  /** The CEL expression of the run's parameters as a map (`{}` when absent). */
+  root: string;
+  /** As the webhook's `--unknown-parameters`: only `deny` makes undeclared keys errors. */
+  unknownParameters?: UnknownParameterPolicy;
+}
+
+/** Object levels below the parameters that get CEL; deeper ones are reported uncovered (CEL nests expressions). */
+export const MAX_CEL_SCHEMA_DEPTH = 12;
+/** `uniqueItems` compares every pair of items: only lists bounded to this many items by `maxItems` get it. */
+export const MAX_UNIQUE_ITEMS = 256;
+/** The webhook lists at most this many enum values in a message. */
+const MAX_LISTED_ENUM_VALUES = 20;
+
+// Keywords ajv checks that have no translation here; every other ajv keyword is translated.
+const UNTRANSLATED = [
+  'patternProperties',
+  'dependencies',
+  'dependentRequired',
+  'dependentSchemas',
+  'propertyNames',
+  'contains',
+  'if',
+  'additionalItems',
+  'prefixItems',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+];
+
+interface Place {
+  /** CEL expression of the value here. */
+  value: string;
+  /** CEL string expression of its field path. */
+  path: string;
+  /** The field path for reports, `[*]` for indexes and keys. */
+  field: string;
+  /** Object/list levels below the parameters, also naming the comprehension variables. */
+  level: number;
+}
+
+interface Context {
+  /** In the schema the webhook defaults and checks undeclared keys against, not inside allOf/anyOf/oneOf/not. */
+  main: boolean;
+  /** Keys that defaulting fills in at this object (a composition sees the object after defaulting). */
+  filled: ReadonlySet<string>;
+}
+
+export function compileParameterRules(schema: JSONSchema, options: ParameterRulesOptions): ParameterRules {
+  const compiler = new RuleCompiler(options.unknownParameters ?? 'deny');
+  return compiler.compileRoot(schema, options.root);
+}
+
+class RuleCompiler {
+  readonly uncovered: UncoveredCheck[] = [];
+
+  constructor(readonly unknownParameters: UnknownParameterPolicy) {}
+
+  /** Top-level properties' error lists, each its own part (the API server bounds an expression's size). */
+  readonly #rootParts: ParameterRules['parts'] = [];
+
+  compileRoot(schema: JSONSchema, root: string): ParameterRules {
+    const place: Place = {
+      value: root,
+      path: celString(PARAMETERS_FIELD),
+      field: PARAMETERS_FIELD,
+      level: 0,
+    };
+    const own = this.node(schema, place, { main: true, filled: new Set() });
+    const parts = own ? [{ field: PARAMETERS_FIELD, expression: own }] : [];
+    return { parts: [...parts, ...this.#rootParts], uncovered: this.uncovered };
+  }
+
+  #skip(field: string, keyword: string, reason: string): void {
+    this.uncovered.push({ field, keyword, reason });
+  }
+
+  /** The error list of a value at `place` (known to be present), or undefined when nothing is checked there. */
+  node(schema: JSONObject, place: Place, context: Context): string | undefined {
+    if (place.level > MAX_CEL_SCHEMA_DEPTH) {
+      this.#skip(place.field, '*', `nested more than ${MAX_CEL_SCHEMA_DEPTH} levels deep`);
+      return undefined;
+    }
+    const v = place.value;
+    const parts: string[] = [];
+    const types = declaredTypes(schema);
+    if (types) {
+      const names = types.filter((type) => type !== 'null');
+      parts.push(
+        failUnless(
+          types.map((type) => typeTest(type, v)).join(' || '),
+          message(
+            place,
+            `': Invalid value: ' + ${celValueText(v)} + ': must be of type ${names.join(' or ') || 'null'}'`,
+          ),
+        ),
+      );
+    }
+    const enumValues = enumOf(schema);
+    if (enumValues) {
+      parts.push(
+        failUnless(
+          enumTest(enumValues, v),
+          message(
+            place,
+            `': Unsupported value: ' + ${celValueText(v)} + ${celString(`: supported values: ${listValues(enumValues)}`)}`,
+          ),
+        ),
+      );
+    }
+    const strings = this.#stringChecks(schema, place);
+    if (strings.length > 0) parts.push(guarded(`type(${v}) == string`, strings));
+    const numbers = this.#numberChecks(schema, place);
+    if (numbers.length > 0) parts.push(guarded(numericTest(v), numbers));
+    const lists = this.#listChecks(schema, place, context);
+    if (lists.length > 0) parts.push(guarded(`type(${v}) == list`, lists));
+    const objects = this.#objectChecks(schema, place, context);
+    if (objects.length > 0) parts.push(guarded(`type(${v}) == map`, objects));
+    parts.push(...this.#compositions(schema, place, context));
+    for (const keyword of UNTRANSLATED) {
+      if (schema[keyword] !== undefined) this.#skip(place.field, keyword, 'not translated to CEL');
+    }
+    if (Array.isArray(schema.items))
+      this.#skip(place.field, 'items', 'a list of item schemas is not translated');
+    return concat(parts);
+  }
+
+  #stringChecks(schema: JSONObject, place: Place): string[] {
+    const v = place.value;
+    const checks: string[] = [];
+    if (typeof schema.minLength === 'number') {
+      const n = schema.minLength;
+      checks.push(
+        failUnless(
+          `size(${v}) >= ${n}`,
+          message(
+            place,
+            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must be at least ${plural(n, 'character')} long`)}`,
+          ),
+        ),
+      );
+    }
+    if (typeof schema.maxLength === 'number') {
+      checks.push(
+        failUnless(
+          `size(${v}) <= ${schema.maxLength}`,
+          message(place, celString(`: Too long: may not be longer than ${schema.maxLength}`)),
+        ),
+      );
+    }
+    if (typeof schema.pattern === 'string') {
+      const pattern = schema.pattern;
+      checks.push(
+        failUnless(
+          `${v}.matches(${celString(pattern)})`,
+          message(
+            place,
+            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must match pattern ${JSON.stringify(pattern)}`)}`,
+          ),
+        ),
+      );
+    }
+    if (typeof schema.format === 'string') {
+      const pattern = formatPattern(schema.format);
+      if (pattern === undefined) {
+        if (schema.format in fullFormats)
+          this.#skip(place.field, `format: ${schema.format}`, 'checked by code, not a regular expression');
+      } else if (pattern !== null) {
+        checks.push(
+          failUnless(
+            `${v}.matches(${celString(pattern)})`,
+            message(
+              place,
+              `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must be a valid ${schema.format}`)}`,
+            ),
+          ),
+        );
+      }
+    }
+    return checks;
+  }
+
+  #numberChecks(schema: JSONObject, place: Place): string[] {
+    const v = place.value;
+    const checks: string[] = [];
+    const bound = (limit: number, operator: string, words: string): void => {
+      checks.push(
+        failUnless(
+          `${v} ${operator} ${numberLiteral(limit)}`,
+          message(
+            place,
+            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must be ${words} ${limit}`)}`,
+          ),
+        ),
+      );
+    };
+    for (const [keyword, exclusive, inclusiveOp, exclusiveOp, inclusiveWords, exclusiveWords] of [
+      ['minimum', 'exclusiveMinimum', '>=', '>', 'greater than or equal to', 'greater than'],
+      ['maximum', 'exclusiveMaximum', '<=', '<', 'less than or equal to', 'less than'],
+    ] as const) {
+      const limit = schema[keyword];
+      const flag = schema[exclusive];
+      if (typeof limit === 'number') {
+        if (flag === true) bound(limit, exclusiveOp, exclusiveWords);
+        else bound(limit, inclusiveOp, inclusiveWords);
+      }
+      // draft 6+ form: the exclusive bound is the number itself.
+      if (typeof flag === 'number') bound(flag, exclusiveOp, exclusiveWords);
+    }
+    if (typeof schema.multipleOf === 'number' && schema.multipleOf > 0) {
+      const m = schema.multipleOf;
+      // CEL has no int-double arithmetic; ajv divides as doubles, so this does too (with the same rounding).
+      const quotient = wholeTest(`(double(${v}) / ${doubleLiteral(m)})`);
+      const test = Number.isInteger(m) ? `(type(${v}) == int ? ${v} % ${m} == 0 : ${quotient})` : quotient;
+      checks.push(
+        failUnless(
+          test,
+          message(
+            place,
+            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must be a multiple of ${m}`)}`,
+          ),
+        ),
+      );
+    }
+    return checks;
+  }
+
+  #listChecks(schema: JSONObject, place: Place, context: Context): string[] {
+    const v = place.value;
+    const checks: string[] = [];
+    if (typeof schema.minItems === 'number') {
+      const n = schema.minItems;
+      checks.push(
+        failUnless(
+          `size(${v}) >= ${n}`,
+          message(
+            place,
+            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must have at least ${plural(n, 'item')}`)}`,
+          ),
+        ),
+      );
+    }
+    if (typeof schema.maxItems === 'number') {
+      const n = schema.maxItems;
+      checks.push(
+        failUnless(
+          `size(${v}) <= ${n}`,
+          message(
+            place,
+            `': Too many: ' + string(size(${v})) + ${celString(`: must have at most ${plural(n, 'item')}`)}`,
+          ),
+        ),
+      );
+    }
+    const index = `i${place.level}`;
+    const item = `x${place.level}`;
+    if (schema.uniqueItems === true) {
+      if (typeof schema.maxItems === 'number' && schema.maxItems <= MAX_UNIQUE_ITEMS) {
+        checks.push(
+          `${v}.transformList(${index}, ${item}, ${v}.slice(0, ${index}).exists(y${place.level}, y${place.level} == ${item}), ` +
+            `${place.path} + '[' + string(${index}) + ']: Duplicate value: ' + ${celValueText(item)})`,
+        );
+      } else {
+        this.#skip(
+          place.field,
+          'uniqueItems',
+          `costs a comparison per pair of items; needs maxItems <= ${MAX_UNIQUE_ITEMS}`,
+        );
+      }
+    }
+    if (isPlainObject(schema.items)) {
+      const child: Place = {
+        value: item,
+        path: `${place.path} + '[' + string(${index}) + ']'`,
+        field: `${place.field}[*]`,
+        level: place.level + 1,
+      };
+      const itemSchema = schema.items;
+      const itemErrors = context.main
+        ? this.#objectWithDefaults(itemSchema, child)
+        : this.node(itemSchema, child, { main: false, filled: new Set() });
+      if (itemErrors) checks.push(`${v}.transformList(${index}, ${item}, ${itemErrors}).flatten()`);
+    }
+    return checks;
+  }
+
+  #objectChecks(schema: JSONObject, place: Place, context: Context): string[] {
+    const v = place.value;
+    const checks: string[] = [];
+    const properties = isPlainObject(schema.properties) ? schema.properties : {};
+    const names = Object.keys(properties);
+    const filled = context.main ? filledKeys(schema, this.unknownParameters) : undefined;
+    const present = (name: string): boolean => context.filled.has(name) || (filled?.keys.has(name) ?? false);
+    if (Array.isArray(schema.required)) {
+      for (const name of schema.required) {
+        if (typeof name !== 'string' || present(name)) continue;
+        checks.push(`(${celHas(v, name)} ? [] : [${place.path} + ${celString(`.${name}: Required value`)}])`);
+      }
+    }
+    for (const name of names) {
+      const sub = properties[name];
+      if (!isPlainObject(sub)) continue;
+      const expression =
+        filled === undefined
+          ? this.#presentProperty(name, sub, place)
+          : this.property(name, sub, place, filled);
+      if (!expression) continue;
+      if (place.level === 0 && filled !== undefined)
+        this.#rootParts.push({
+          field: `${place.field}.${name}`,
+          expression: guarded(`type(${v}) == map`, [expression]),
+        });
+      else checks.push(expression);
+    }
+    const declared = names;
+    const unknownKey = (allowed: string[]): string =>
+      `${v}.filter(k${place.level}, !(k${place.level} in ${celLiteral(allowed)})).map(k${place.level}, ${place.path} + '.' + k${place.level} + ': Unknown field')`;
+    const additional = schema.additionalProperties;
+    if (additional === false) {
+      checks.push(unknownKey(declared));
+    } else if (isPlainObject(additional)) {
+      const key = `k${place.level}`;
+      const value = `x${place.level}`;
+      const child: Place = {
+        value,
+        path: `${place.path} + '[' + ${key} + ']'`,
+        field: `${place.field}[*]`,
+        level: place.level + 1,
+      };
+      const valueErrors = context.main
+        ? this.#objectWithDefaults(additional, child)
+        : this.node(additional, child, { main: false, filled: new Set() });
+      if (valueErrors) {
+        checks.push(
+          `${v}.transformList(${key}, ${value}, !(${key} in ${celLiteral(declared)}), ${valueErrors}).flatten()`,
+        );
+      }
+    } else if (context.main && this.unknownParameters === 'deny' && isClosed(schema)) {
+      checks.push(unknownKey([...declared, ...branchPropertyNames(schema)].filter(unique)));
+    }
+    if (typeof schema.minProperties === 'number') {
+      const n = schema.minProperties;
+      checks.push(
+        failUnless(
+          `size(${v}) >= ${n}`,
+          message(
+            place,
+            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must have at least ${plural(n, 'property', 'properties')}`)}`,
+          ),
+        ),
+      );
+    }
+    if (typeof schema.maxProperties === 'number') {
+      const n = schema.maxProperties;
+      checks.push(
+        failUnless(
+          `size(${v}) <= ${n}`,
+          message(
+            place,
+            `': Too many: ' + string(size(${v})) + ${celString(`: must have at most ${plural(n, 'property', 'properties')}`)}`,
+          ),
+        ),
+      );
+    }
+    return checks;
+  }
+
+  /** A value in the defaulted tree (list item, map value): its own missing properties are defaulted as well. */
+  #objectWithDefaults(schema: JSONObject, place: Place): string | undefined {
+    return this.node(schema, place, { main: true, filled: new Set() });
+  }
+
+  /** A property of the defaulted tree: checked when present; when missing, valid exactly if its default is. */
+  property(name: string, schema: JSONObject, parent: Place, filled: FilledKeys): string | undefined {
+    const place = childPlace(parent, name);
+    const errors = this.node(schema, place, { main: true, filled: new Set() });
+    const has = celHas(parent.value, name);
+    const defaultError = filled.errors.get(name);
+    if (defaultError !== undefined) {
+      return `(${has} ? ${errors ?? '[]'} : [${parent.path} + ${celString(defaultError)}])`;
+    }
+    return errors === undefined ? undefined : `(${has} ? ${errors} : [])`;
+  }
+
+  /** A property inside allOf/anyOf/oneOf/not: checked when present, nothing defaulted. */
+  #presentProperty(name: string, schema: JSONObject, parent: Place): string | undefined {
+    const errors = this.node(schema, childPlace(parent, name), { main: false, filled: new Set() });
+    return errors === undefined ? undefined : `(${celHas(parent.value, name)} ? ${errors} : [])`;
+  }
+
+  #compositions(schema: JSONObject, place: Place, context: Context): string[] {
+    const parts: string[] = [];
+    const branchContext: Context = {
+      main: false,
+      filled: context.main ? filledKeys(schema, this.unknownParameters).keys : context.filled,
+    };
+    // Each branch as an error list, and whether everything in it was translated.
+    const branch = (sub: JSONValue): { errors: string; complete: boolean } => {
+      const before = this.uncovered.length;
+      const errors = isPlainObject(sub) ? this.node(sub, place, branchContext) : undefined;
+      return { errors: errors ?? '[]', complete: this.uncovered.length === before };
+    };
+    const invalid = (words: string): string =>
+      message(place, `': Invalid value: ' + ${celValueText(place.value)} + ${celString(`: ${words}`)}`);
+    if (Array.isArray(schema.allOf)) {
+      for (const sub of schema.allOf) {
+        const { errors } = branch(sub);
+        if (errors !== '[]') parts.push(errors);
+      }
+    }
+    if (Array.isArray(schema.anyOf) && schema.anyOf.length > 0) {
+      const branches = schema.anyOf.map(branch);
+      // An untranslated part only makes its branch accept more, so the anyOf can only accept more too.
+      parts.push(
+        failUnless(
+          branches.map(({ errors }) => `size(${errors}) == 0`).join(' || '),
+          invalid('must match at least one of the allowed schemas'),
+        ),
+      );
+    }
+    if (Array.isArray(schema.oneOf) && schema.oneOf.length > 0) {
+      const before = this.uncovered.length;
+      const branches = schema.oneOf.map(branch);
+      if (branches.every(({ complete }) => complete)) {
+        parts.push(
+          failUnless(
+            `${branches.map(({ errors }) => `(size(${errors}) == 0 ? 1 : 0)`).join(' + ')} == 1`,
+            invalid('must match exactly one of the allowed schemas'),
+          ),
+        );
+      } else {
+        this.uncovered.splice(before);
+        this.#skip(
+          place.field,
+          'oneOf',
+          'a branch has untranslated keywords, so "exactly one" cannot be decided',
+        );
+      }
+    }
+    if (isPlainObject(schema.not)) {
+      const before = this.uncovered.length;
+      const { errors, complete } = branch(schema.not);
+      if (complete) {
+        parts.push(failUnless(`size(${errors}) != 0`, invalid('must not match the forbidden schema')));
+      } else {
+        this.uncovered.splice(before);
+        this.#skip(place.field, 'not', 'its schema has untranslated keywords, so a match cannot be decided');
+      }
+    }
+    return parts;
+  }
+}
+
+function childPlace(parent: Place, name: string): Place {
+  return {
+    value: celField(parent.value, name),
+    path: appendPath(parent.path, `.${name}`),
+    field: `${parent.field}.${name}`,
+    level: parent.level + 1,
+  };
+}
+
+/** Appends static text to a CEL string expression, merging it into a trailing literal. */
+function appendPath(path: string, text: string): string {
+  return joinStrings(path, celString(text));
+}
+
+function message(place: Place, rest: string): string {
+  return joinStrings(place.path, rest);
+}
+
+/** `a + b` for CEL string expressions; a literal `a` and a leading literal of `b` become one literal. */
+function joinStrings(a: string, b: string): string {
+  const leading = leadingLiteralLength(b);
+  if (!isLiteral(a) || leading === 0) return `${a} + ${b}`;
+  return `${a.slice(0, -1)}${b.slice(1, leading)}${b.slice(leading)}`;
+}
+
+function isLiteral(expression: string): boolean {
+  return leadingLiteralLength(expression) === expression.length && expression.length > 0;
+}
+
+// The length of the single-quoted literal `expression` starts with (0 if none), quotes included.
+function leadingLiteralLength(expression: string): number {
+  if (!expression.startsWith("'")) return 0;
+  for (let index = 1; index < expression.length; index++) {
+    if (expression[index] === '\\') index++;
+    else if (expression[index] === "'") return index + 1;
+  }
+  return 0;
+}
+
+function failUnless(test: string, text: string): string {
+  return `((${test}) ? [] : [${text}])`;
+}
+
+function guarded(test: string, checks: string[]): string {
+  return `((${test}) ? ${concat(checks)} : [])`;
+}
+
+function concat(parts: string[]): string | undefined {
+  if (parts.length === 0) return undefined;
+  return parts.length === 1 ? parts[0] : `(${parts.join(' + ')})`;
+}
+
+interface FilledKeys {
+  /** Keys that defaulting adds to an object missing them. */
+  keys: ReadonlySet<string>;
+  /** For a key whose filled-in value the webhook would refuse: the error, after the object's path. */
+  errors: ReadonlyMap<string, string>;
+}
+
+const filledBySchema = new WeakMap<JSONObject, Map<UnknownParameterPolicy, FilledKeys>>();
+
+/**
+ * What the webhook's defaulting fills into this object when keys are missing (the same for any object, since each
+ * key is filled on its own), and which of those filled-in values its validation refuses.
+ */
+function filledKeys(schema: JSONObject, policy: UnknownParameterPolicy): FilledKeys {
+  let byPolicy = filledBySchema.get(schema);
+  const known = byPolicy?.get(policy);
+  if (known) return known;
+  const defaulted = applyDefaults(schema, {});
+  const keys = new Set(isPlainObject(defaulted) ? Object.keys(defaulted) : []);
+  const errors = new Map<string, string>();
+  if (keys.size > 0 && isPlainObject(defaulted) && isPlainObject(schema.properties)) {
+    const properties: JSONObject = {};
+    for (const key of keys) properties[key] = schema.properties[key] as JSONValue;
+    const { errors: found } = compileValidator({ type: 'object', properties }).validate(defaulted, policy);
+    for (const error of found) {
+      const rest = error.field.slice(PARAMETERS_FIELD.length + 1);
+      const key = [...keys].find(
+        (name) => rest === name || rest.startsWith(`${name}.`) || rest.startsWith(`${name}[`),
+      );
+      if (key !== undefined && !errors.has(key))
+        errors.set(key, `${error.field.slice(PARAMETERS_FIELD.length)}: ${error.message} (the default)`);
+    }
+  }
+  const result = { keys, errors };
+  if (!byPolicy) filledBySchema.set(schema, (byPolicy = new Map()));
+  byPolicy.set(policy, result);
+  return result;
+}
+
+function declaredTypes(schema: JSONObject): string[] | undefined {
+  let types: string[] | undefined;
+  if (typeof schema.type === 'string') types = [schema.type];
+  else if (Array.isArray(schema.type)) types = schema.type.filter((t): t is string => typeof t === 'string');
+  else if (schema['x-kubernetes-int-or-string'] === true) types = ['integer', 'string'];
+  if (types && schema.nullable === true && !types.includes('null')) types = [...types, 'null'];
+  return types;
+}
+
+function typeTest(type: string, v: string): string {
+  switch (type) {
+    case 'string':
+      return `type(${v}) == string`;
+    case 'integer':
+      return `type(${v}) == int || type(${v}) == uint || type(${v}) == double && ${wholeTest(v)}`;
+    case 'number':
+      return numericTest(v);
+    case 'boolean':
+      return `type(${v}) == bool`;
+    case 'object':
+      return `type(${v}) == map`;
+    case 'array':
+      return `type(${v}) == list`;
+    case 'null':
+      return `type(${v}) == null_type`;
+    default:
+      return 'false';
+  }
+}
+
+function numericTest(v: string): string {
+  return `(type(${v}) == int || type(${v}) == uint || type(${v}) == double)`;
+}
+
+// A whole double, within int's range (converting one outside it is an error in CEL).
+function wholeTest(v: string): string {
+  return `(${v} >= -9.2e18 && ${v} <= 9.2e18 && double(int(${v})) == ${v})`;
+}
+
+function enumOf(schema: JSONObject): JSONValue[] | undefined {
+  let values: JSONValue[] | undefined;
+  if (Array.isArray(schema.enum)) values = schema.enum;
+  else if (schema.const !== undefined) values = [schema.const];
+  if (values && schema.nullable === true && typeof schema.type === 'string' && !values.includes(null))
+    values = [...values, null];
+  return values;
+}
+
+// CEL list literals hold one type, so strings go in one list and every other value is compared on its own.
+function enumTest(values: JSONValue[], v: string): string {
+  const strings = values.filter((value): value is string => typeof value === 'string');
+  const others = values.filter((value) => typeof value !== 'string');
+  const tests: string[] = [];
+  if (strings.length > 0) tests.push(`${v} in ${celLiteral(strings)}`);
+  for (const value of others) tests.push(`${v} == ${celLiteral(value)}`);
+  return tests.length === 0 ? 'false' : tests.join(' || ');
+}
+
+function listValues(values: JSONValue[]): string {
+  const shown = values.slice(0, MAX_LISTED_ENUM_VALUES).map(jsonText);
+  const more = values.length - shown.length;
+  return more > 0 ? `${shown.join(', ')}, ... (${more} more)` : shown.join(', ');
+}
+
+function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+// As the webhook's unknown-key check: an object schema that admits no undeclared keys.
+function isClosed(schema: JSONObject): boolean {
+  const isObject = schema.type === 'object' || isPlainObject(schema.properties);
+  const open =
+    schema.additionalProperties !== undefined ||
+    schema['x-kubernetes-preserve-unknown-fields'] === true ||
+    schema['x-kubernetes-embedded-resource'] === true;
+  return isObject && !open;
+}
+
+function branchPropertyNames(schema: JSONObject): string[] {
+  const names: string[] = [];
+  for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
+    const branches = schema[keyword];
+    if (!Array.isArray(branches)) continue;
+    for (const branch of branches) {
+      if (isPlainObject(branch) && isPlainObject(branch.properties))
+        names.push(...Object.keys(branch.properties));
+    }
+  }
+  return names;
+}
+
+function unique(value: string, index: number, all: string[]): boolean {
+  return all.indexOf(value) === index;
+}
+
+/**
+ * The RE2 form of an ajv-formats format that is a plain regular expression; `undefined` for one checked by code or
+ * not known to ajv-formats (the webhook ignores those, so `null` = nothing to check).
+ */
+function formatPattern(format: string): string | null | undefined {
+  if (!Object.hasOwn(fullFormats, format)) return null;
+  const definition = (fullFormats as Record<string, unknown>)[format];
+  if (typeof definition === 'boolean') return null;
+  const validate =
+    typeof definition === 'object' && definition !== null && !(definition instanceof RegExp)
+      ? (definition as { validate?: unknown }).validate
+      : definition;
+  const regex = validate instanceof RegExp ? validate : undefined;
+  if (!regex || /[^iu]/.test(regex.flags)) return undefined;
+  const pattern = `${regex.flags.includes('i') ? '(?i)' : ''}${regex.source}`;
+  try {
+    compileRE2(pattern);
+  } catch {
+    return undefined;
+  }
+  return pattern;
+}
