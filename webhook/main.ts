@@ -10,6 +10,8 @@ import { WebhookServer } from './server.ts';
 import { CertificateReloader } from './tls.ts';
 import { InformerWorkflows } from './informers.ts';
 import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { PolicyReconciler } from './policy-reconciler.ts';
 
 interface Flags {
   port: number;
@@ -20,6 +22,8 @@ interface Flags {
   unknownParameters: UnknownParameterPolicy;
   logLevel: Level;
   shutdownTimeout: number;
+  managePolicies: boolean;
+  policyLeaseNamespace: string;
 }
 
 const PROGRAM = 'workflowrun-webhook';
@@ -58,6 +62,16 @@ function parseFlags(argv: readonly string[]): Flags {
       'on SIGTERM, how long reviews in flight may take to finish',
       seconds,
       25,
+    )
+    .option(
+      '--manage-policies',
+      'keep a ValidatingAdmissionPolicy per Workflow in step (one replica writes)',
+      false,
+    )
+    .option(
+      '--policy-lease-namespace <namespace>',
+      'namespace of the Lease that elects the replica managing policies',
+      process.env.POD_NAMESPACE ?? 'default',
     )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text.replace(/\n(?=.)/g, ' ')) });
@@ -146,6 +160,20 @@ async function main(): Promise<void> {
     fail(`cannot listen on ${flags.bindAddress}:${flags.port}: ${(error as Error).message}`, 1);
   }
 
+  const policies = flags.managePolicies
+    ? new PolicyReconciler(
+        kubeConfig,
+        {
+          unknownParameters: flags.unknownParameters,
+          leaseNamespace: flags.policyLeaseNamespace,
+          identity: process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
+          registry: metrics.registry,
+        },
+        log,
+      )
+    : undefined;
+  await policies?.start();
+
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -163,6 +191,7 @@ async function main(): Promise<void> {
     certificates.close();
     await server.shutdown(flags.shutdownTimeout * 1000);
     workflows.stop();
+    await policies?.stop();
     log.info('shut down');
     await drain();
     flush();
