@@ -1,17 +1,18 @@
 // Policy-mode benchmark (`make bench`): what the ValidatingAdmissionPolicies of 1,000 Workflows cost a
-// `kubectl apply` of a WorkflowRun on a real control plane with no webhook. Every policy's matchConditions are
-// evaluated for every run, and the run's own Workflow's CEL checks its parameters, so this is the worst case of
-// policy mode at that scale. The phases go none, policies, none, each a median of its applies, and the policies'
-// median is divided by the mean of the two others, so a drift of the shared machine cancels out. Target: with
-// policies / without <= 1.05.
+// `kubectl apply` of a WorkflowRun on a real control plane with no webhook, in both layouts: one policy per
+// Workflow, and grouped (one per namespace). The API server runs a CEL activation for every policy whose
+// namespace selector a run passes, and the run's own Workflow's CEL checks its parameters. The phases go none,
+// per-workflow, none, grouped, none, each a median of its applies; each layout is divided by the mean of the
+// no-admission phases either side, so a drift of the shared machine cancels out. Target: ratio <= 1.05.
 //
-//   node --import tsx test/bench/policy.ts     (or `make bench`)
+//   [POLICY_BENCH_PER_NAMESPACE=N] node --import tsx test/bench/policy.ts     (or `make bench`)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 
 import {
+  groupedWorkflowPolicies,
   unknownWorkflowsPolicy,
   workflowPolicy,
   POLICY_MANAGED_BY,
@@ -25,8 +26,8 @@ import { median } from './median.ts';
 import { INTEGRATION_TESTS_WORKFLOW } from './review.ts';
 
 const WORKFLOWS = 1000;
-/** Workflows are namespaced (a team's own): 10 per namespace, the measured run's namespace among them. */
-const WORKFLOWS_PER_NAMESPACE = 10;
+/** Workflows are namespaced (a team's own): 10 per namespace by default, the measured run's among them. */
+const WORKFLOWS_PER_NAMESPACE = Number(process.env.POLICY_BENCH_PER_NAMESPACE ?? 10);
 const APPLIES_PER_PHASE = 25;
 const TARGET_RATIO = 1.05;
 const SETTLE_TIMEOUT_MS = 60_000;
@@ -40,24 +41,26 @@ function run(name: string, parameters: object): object {
   };
 }
 
-/** The policies of the integration-tests Workflow and of 999 others like it, plus the unknown-Workflow policy. */
-function policies(): object[] {
+/** The integration-tests Workflow and 999 others like it. */
+function workflows(): WorkflowObject[] {
   const template = parse(readFileSync(INTEGRATION_TESTS_WORKFLOW.openapi, 'utf8')) as WorkflowObject;
-  const workflows: WorkflowObject[] = [];
+  const all: WorkflowObject[] = [];
   for (let index = 0; index < WORKFLOWS; index++) {
     const name = index === 0 ? 'integration-tests' : `integration-tests-${index}`;
     const namespace =
       index < WORKFLOWS_PER_NAMESPACE ? 'default' : `team-${Math.floor(index / WORKFLOWS_PER_NAMESPACE)}`;
-    workflows.push({ ...template, metadata: { ...template.metadata, name, namespace } });
+    all.push({ ...template, metadata: { ...template.metadata, name, namespace } });
   }
-  const objects: object[] = [];
-  for (const workflow of workflows) {
-    const { policy, binding } = workflowPolicy(workflow);
-    objects.push(policy, binding);
-  }
-  const unknown = unknownWorkflowsPolicy(workflows);
-  objects.push(unknown.policy, unknown.binding);
-  return objects;
+  return all;
+}
+
+/** Their policies, one per Workflow or grouped per namespace, plus the unknown-Workflow policy. */
+function policies(all: WorkflowObject[], layout: 'per-workflow' | 'grouped'): object[] {
+  const generated =
+    layout === 'grouped'
+      ? groupedWorkflowPolicies(all).policies
+      : all.map((workflow) => workflowPolicy(workflow));
+  return [...generated, unknownWorkflowsPolicy(all)].flatMap(({ policy, binding }) => [policy, binding]);
 }
 
 export async function bench(): Promise<void> {
@@ -69,11 +72,18 @@ export async function bench(): Promise<void> {
       await plane.kubectl(['apply', '-f', INTEGRATION_TESTS_WORKFLOW.openapi]),
       'applying the integration-tests Workflow',
     );
-    const policyFile = path.join(scratch, 'policies.json');
-    const generationStart = performance.now();
-    const objects = policies();
-    const generationMs = performance.now() - generationStart;
-    writeFileSync(policyFile, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    const all = workflows();
+    const layouts = ['per-workflow', 'grouped'] as const;
+    const files = new Map<string, string>();
+    const generationMs = new Map<string, number>();
+    for (const layout of layouts) {
+      const started = performance.now();
+      const objects = policies(all, layout);
+      generationMs.set(layout, performance.now() - started);
+      const file = path.join(scratch, `${layout}.json`);
+      writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+      files.set(layout, file);
+    }
 
     let sequence = 0;
     const timeApplies = async (): Promise<number> => {
@@ -101,42 +111,48 @@ export async function bench(): Promise<void> {
       }
     };
 
-    const before = await timeApplies();
-    const installStart = performance.now();
-    check(await plane.kubectl(['create', '-f', policyFile], { timeoutMs: 600_000 }), 'creating the policies');
-    await until(true);
-    const installMs = performance.now() - installStart;
-    const policed = await timeApplies();
-    check(
-      await plane.kubectl(
-        [
-          'delete',
-          'validatingadmissionpolicybindings,validatingadmissionpolicies',
-          '-l',
-          `${POLICY_MANAGED_BY_LABEL}=${POLICY_MANAGED_BY}`,
-          '--wait=false',
-        ],
-        { timeoutMs: 600_000 },
-      ),
-      'deleting the policies',
-    );
-    await until(false);
-    const after = await timeApplies();
-    const plain = (before + after) / 2;
-    const ratio = policed / plain;
+    // none, per-workflow, none, grouped, none: each layout is divided by the no-admission phases either side.
+    const none = [await timeApplies()];
+    const measured = new Map<string, { ms: number; installMs: number }>();
+    for (const layout of layouts) {
+      const installStart = performance.now();
+      check(
+        await plane.kubectl(['create', '-f', files.get(layout)!], { timeoutMs: 600_000 }),
+        'creating policies',
+      );
+      await until(true);
+      const installMs = performance.now() - installStart;
+      measured.set(layout, { ms: await timeApplies(), installMs });
+      check(
+        await plane.kubectl(
+          [
+            'delete',
+            'validatingadmissionpolicybindings,validatingadmissionpolicies',
+            '-l',
+            `${POLICY_MANAGED_BY_LABEL}=${POLICY_MANAGED_BY}`,
+            '--wait=false',
+          ],
+          { timeoutMs: 600_000 },
+        ),
+        'deleting the policies',
+      );
+      await until(false);
+      none.push(await timeApplies());
+    }
     console.log(
       `policy: kubectl apply of a WorkflowRun, median of ${APPLIES_PER_PHASE}, with the policies of ${WORKFLOWS} Workflows, ${WORKFLOWS_PER_NAMESPACE} per namespace`,
     );
-    console.log(
-      `  policies generated in ${generationMs.toFixed(0)} ms, created and in force in ${installMs.toFixed(0)} ms`,
-    );
-    console.log(
-      `  no admission      ${plain.toFixed(0).padStart(5)} ms   (before ${before.toFixed(0)}, after ${after.toFixed(0)})`,
-    );
-    console.log(
-      `  policies only     ${policed.toFixed(0).padStart(5)} ms   ratio ${ratio.toFixed(3)}` +
-        ` (target <= ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'})`,
-    );
+    console.log(`  no admission                 ${none.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
+    layouts.forEach((layout, index) => {
+      const { ms, installMs } = measured.get(layout)!;
+      const plain = (none[index]! + none[index + 1]!) / 2;
+      const ratio = ms / plain;
+      console.log(
+        `  ${`${layout} policies`.padEnd(24)} ${ms.toFixed(0).padStart(5)} ms   ratio ${ratio.toFixed(3)}` +
+          ` (target <= ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'});` +
+          ` generated in ${generationMs.get(layout)!.toFixed(0)} ms, created and in force in ${installMs.toFixed(0)} ms`,
+      );
+    });
   } finally {
     await plane.stop();
     rmSync(scratch, { recursive: true, force: true });
