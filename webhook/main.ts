@@ -10,6 +10,8 @@ import { WebhookServer } from './server.ts';
 import { CertificateReloader } from './tls.ts';
 import { InformerWorkflows } from './informers.ts';
 import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { PolicyReconciler } from './policy-reconciler.ts';
 
 interface Flags {
   port: number;
@@ -21,6 +23,8 @@ interface Flags {
   logLevel: Level;
   shutdownTimeout: number;
   compiledSchemaCacheSize: number;
+  managePolicies: boolean;
+  policyLeaseNamespace: string;
 }
 
 const PROGRAM = 'workflowrun-webhook';
@@ -70,6 +74,16 @@ function parseFlags(argv: readonly string[]): Flags {
       'most compiled Workflow schemas kept (Workflows sharing a schema share one); the least recently used go first',
       positiveInteger,
       DEFAULT_COMPILED_SCHEMA_CACHE_SIZE,
+    )
+    .option(
+      '--manage-policies',
+      'keep a ValidatingAdmissionPolicy per Workflow in step (one replica writes)',
+      false,
+    )
+    .option(
+      '--policy-lease-namespace <namespace>',
+      'namespace of the Lease that elects the replica managing policies',
+      process.env.POD_NAMESPACE ?? 'default',
     )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text.replace(/\n(?=.)/g, ' ')) });
@@ -162,6 +176,20 @@ async function main(): Promise<void> {
     fail(`cannot listen on ${flags.bindAddress}:${flags.port}: ${(error as Error).message}`, 1);
   }
 
+  const policies = flags.managePolicies
+    ? new PolicyReconciler(
+        kubeConfig,
+        {
+          unknownParameters: flags.unknownParameters,
+          leaseNamespace: flags.policyLeaseNamespace,
+          identity: process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
+          registry: metrics.registry,
+        },
+        log,
+      )
+    : undefined;
+  await policies?.start();
+
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -179,6 +207,7 @@ async function main(): Promise<void> {
     certificates.close();
     await server.shutdown(flags.shutdownTimeout * 1000);
     workflows.stop();
+    await policies?.stop();
     log.info('shut down');
     await drain();
     flush();

@@ -616,9 +616,10 @@ function numericTest(v: string): string {
   return `(type(${v}) == int || type(${v}) == uint || type(${v}) == double)`;
 }
 
-// A whole double, within int's range (converting one outside it is an error in CEL).
+// A whole double. Every double of magnitude 2^52 or more is whole, and converting one beyond int's range would be
+// an error in CEL, so only smaller ones are converted to compare.
 function wholeTest(v: string): string {
-  return `(${v} >= -9.2e18 && ${v} <= 9.2e18 && double(int(${v})) == ${v})`;
+  return `(${v} <= -4503599627370496.0 || ${v} >= 4503599627370496.0 || double(int(${v})) == ${v})`;
 }
 
 function enumOf(schema: JSONObject): JSONValue[] | undefined {

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 
 import {
   compileParameterRules,
+  groupedWorkflowPolicies,
   MAX_CEL_SCHEMA_DEPTH,
   policyName,
   POLICY_UNCOVERED_ANNOTATION,
@@ -184,6 +185,35 @@ describe('policy: objects', function () {
     const variables = (policy.spec as { variables: { name: string; expression: string }[] }).variables;
     expect(variables.find((v) => v.name === 'known')!.expression).to.equal(
       "{'ClusterWorkflow//shared': true, 'Workflow/team-a/build': true}",
+    );
+  });
+
+  it("groups the Workflows of a namespace into one policy that picks the run's Workflow by name", function () {
+    const schema: JSONSchema = { type: 'object', properties: { a: { type: 'string' } } };
+    const { policies, skipped } = groupedWorkflowPolicies([
+      workflow(schema),
+      workflow(schema, { metadata: { name: 'test', namespace: 'team-a' } }),
+      workflow(schema, { metadata: { name: 'other', namespace: 'team-b' } }),
+      workflow({}, { kind: 'ClusterWorkflow', metadata: { name: 'shared' } }),
+      workflow(
+        { type: 'object', properties: { a: { $ref: '#/$defs/missing' } } },
+        { metadata: { name: 'broken', namespace: 'team-a' } },
+      ),
+    ]);
+    expect(policies.map(({ policy }) => (policy.metadata as { name: string }).name)).to.deep.equal([
+      'openchoreo-workflowrun.clusterworkflows',
+      'openchoreo-workflowrun.namespace.team-a',
+      'openchoreo-workflowrun.namespace.team-b',
+    ]);
+    expect(skipped.map(({ workflow }) => workflow.metadata?.name)).to.deep.equal(['broken']);
+    const spec = policies[1]!.policy.spec as {
+      matchConditions: { expression: string }[];
+      variables: { name: string; expression: string }[];
+    };
+    expect(spec.matchConditions[0]!.expression).to.contain("object.spec.workflow.name in ['build', 'test']");
+    const errors = spec.variables.find((variable) => variable.name === 'errors')!.expression;
+    expect(errors).to.match(
+      /^object\.spec\.workflow\.name == 'build' \? .* : \(object\.spec\.workflow\.name == 'test' \? .* : \(\[\]\)\)$/,
     );
   });
 });
