@@ -407,14 +407,21 @@ class RuleCompiler {
 
   /** A value in the defaulted tree (list item, map value): its own missing properties are defaulted as well. */
   #objectWithDefaults(schema: JSONObject, place: Place): string | undefined {
-    return this.node(schema, place, { main: true, filled: new Set() });
+    const errors = this.node(schema, place, { main: true, filled: new Set() });
+    // A null item or map value that defaulting replaces: the default is not re-checked here, so the policy never
+    // denies what the webhook would admit.
+    if (errors === undefined || !nullTakesDefault(schema)) return errors;
+    return `(type(${place.value}) == null_type ? [] : ${errors})`;
   }
 
   /** A property of the defaulted tree: checked when present; when missing, valid exactly if its default is. */
   property(name: string, schema: JSONObject, parent: Place, filled: FilledKeys): string | undefined {
     const place = childPlace(parent, name);
     const errors = this.node(schema, place, { main: true, filled: new Set() });
-    const has = celHas(parent.value, name);
+    // A null given for a non-nullable property with a default is replaced by the default, as if it were missing.
+    const has = nullTakesDefault(schema)
+      ? `(${celHas(parent.value, name)} && type(${place.value}) != null_type)`
+      : celHas(parent.value, name);
     const defaultError = filled.errors.get(name);
     if (defaultError !== undefined) {
       return `(${has} ? ${errors ?? '[]'} : [${parent.path} + ${celString(defaultError)}])`;
@@ -541,6 +548,11 @@ function guarded(test: string, checks: string[]): string {
 function concat(parts: string[]): string | undefined {
   if (parts.length === 0) return undefined;
   return parts.length === 1 ? parts[0] : `(${parts.join(' + ')})`;
+}
+
+/** Kubernetes' defaulting replaces a null with the default where the schema has one and is not nullable. */
+function nullTakesDefault(schema: JSONObject): boolean {
+  return schema.nullable !== true && schema.default !== undefined && schema.default !== null;
 }
 
 interface FilledKeys {
