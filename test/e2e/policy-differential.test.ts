@@ -111,6 +111,24 @@ describe('policy against webhook: seeded differential on the real API server (v1
       );
     }
 
+    // A new policy takes effect once the API server's policy informer has it, a moment after the apply returns:
+    // probe each Workflow with a run it must deny (an undeclared parameter) until the policy denies it.
+    for (const [index, base] of runs.entries()) {
+      const reference = base.spec!.workflow!;
+      const probe = `---\n${stringify({
+        apiVersion: 'openchoreo.dev/v1alpha1',
+        kind: 'WorkflowRun',
+        metadata: { name: `policy-probe-${index}`, namespace: e2e.namespace },
+        spec: { workflow: { ...reference, parameters: { ...reference.parameters, policyProbe: true } } },
+      })}`;
+      const deadline = Date.now() + 30_000;
+      while ((await e2e.kubectl(['create', '--dry-run=server', '-f', '-'], { input: probe })).code === 0) {
+        if (Date.now() > deadline)
+          throw new Error(`the policy for ${reference.name} is not in force after 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+
     const cases: { name: string; run: WorkflowRunObject; webhookDenies: string[] }[] = [];
     const random = fc.sample(fc.array(mutation, { minLength: 1, maxLength: 3 }), {
       seed: SEED,
