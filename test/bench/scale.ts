@@ -4,9 +4,10 @@
 // Reviews are sent to the webhook straight over HTTPS on loopback (autocannon, paced), so the figures are the
 // webhook's own. It prints:
 //   - the webhook's RSS once synced at 10 / 1,000 / 10,000 Workflows, against the chart's memory limit;
-//   - start to Ready of a second webhook at 10,000 Workflows;
+//   - start to Ready of a second webhook at 10,000 Workflows, and its RSS (a restart lists them all at once);
 //   - admission p99 at 10,000 vs 10 Workflows;
-//   - admission p99 while 100 Workflows/s are updated for 30 s, against idle, with errors and readiness flaps.
+//   - admission p99 while 100 Workflows/s are updated for 30 s (by a child process, `--churn`), against idle, with
+//     errors and readiness flaps.
 //
 //   node --import tsx test/bench/scale.ts [--workflows N]     (or `make bench-scale`)
 import { CoreV1Api, CustomObjectsApi, KubeConfig, setHeaderOptions } from '@kubernetes/client-node';
@@ -18,7 +19,7 @@ import { parse } from 'yaml';
 import { GROUP, VERSION, type JSONObject } from '../../core/index.ts';
 import { ControlPlane } from '../../local-cluster/controlplane.ts';
 import { installCrds } from '../../local-cluster/openchoreo.ts';
-import { REPO_ROOT } from '../../local-cluster/tools.ts';
+import { REPO_ROOT, check, run } from '../../local-cluster/tools.ts';
 import { startChildWebhook, type ChildWebhook } from '../reliability/support.ts';
 import { httpsCall, writeSelfSignedCertificate } from '../support/webhook-helpers.ts';
 import { INTEGRATION_TEST_REVIEW, INTEGRATION_TESTS_WORKFLOW } from './review.ts';
@@ -200,10 +201,15 @@ async function main(): Promise<void> {
     );
 
     const readyStarted = performance.now();
-    webhooks.push(await start());
+    const restarted = await start();
+    webhooks.push(restarted);
+    const readyS = (performance.now() - readyStarted) / 1000;
+    // A restart lists every Workflow at once, which the one above, grown by watch events, never had to.
+    const restartedRss = rssMiB(restarted.pid);
     console.log(
-      `scale: start to Ready at ${WORKFLOWS.toLocaleString('en')} Workflows: ` +
-        `${((performance.now() - readyStarted) / 1000).toFixed(1)} s (bundled webhook, from spawn)`,
+      `scale: start to Ready at ${WORKFLOWS.toLocaleString('en')} Workflows: ${readyS.toFixed(1)} s ` +
+        `(bundled webhook, from spawn); its RSS once Ready ${restartedRss.toFixed(0)} MiB ` +
+        `(${(restartedRss / limit).toFixed(2)} of the chart limit)`,
     );
 
     const idle = await pacedReviews(webhook!, REVIEW_S);
@@ -213,31 +219,15 @@ async function main(): Promise<void> {
         `reviews/s; target <= 1.2)`,
     );
 
-    // Churn: 100 Workflow updates a second (a label, so the watch delivers MODIFIED events) while reviews go on.
-    let updateErrors = 0;
+    // Churn: 100 Workflow updates a second (a label, so the watch delivers MODIFIED events) while reviews go on,
+    // sent from a child process so that the load generator's event loop measures reviews only.
     let flaps = 0;
     let churning = true;
-    const churn = (async () => {
-      for (let second = 0; second < CHURN_S; second++) {
-        const tick = performance.now();
-        await inParallel(second * CHURN_PER_S, (second + 1) * CHURN_PER_S, (index) =>
-          objects
-            .patchNamespacedCustomObject(
-              {
-                group: GROUP,
-                version: VERSION,
-                namespace: namespaceOf(index % WORKFLOWS),
-                plural: 'workflows',
-                name: `wf-${index % WORKFLOWS}`,
-                body: { metadata: { labels: { churn: String(second) } } },
-              },
-              setHeaderOptions('Content-Type', 'application/merge-patch+json'),
-            )
-            .catch(() => updateErrors++),
-        );
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (performance.now() - tick))));
-      }
-    })();
+    const churn = run(
+      process.execPath,
+      ['--import', 'tsx', 'test/bench/scale.ts', '--churn', plane.kubeconfigPath, String(WORKFLOWS)],
+      { cwd: REPO_ROOT, timeoutMs: (CHURN_S + 60) * 1000 },
+    );
     const readiness = (async () => {
       while (churning) {
         const answer = await httpsCall(webhook!.port, {
@@ -250,7 +240,7 @@ async function main(): Promise<void> {
       }
     })();
     const churned = await pacedReviews(webhook!, CHURN_S);
-    await churn;
+    const updateErrors = Number(check(await churn, 'Workflow churn').trim());
     churning = false;
     await readiness;
     console.log(
@@ -268,4 +258,34 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The churn process: CHURN_PER_S label updates a second for CHURN_S seconds; prints how many failed. */
+async function churnWorkflows(kubeconfig: string, workflows: number): Promise<void> {
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfig);
+  const objects = config.makeApiClient(CustomObjectsApi);
+  let updateErrors = 0;
+  for (let second = 0; second < CHURN_S; second++) {
+    const tick = performance.now();
+    await inParallel(second * CHURN_PER_S, (second + 1) * CHURN_PER_S, (index) =>
+      objects
+        .patchNamespacedCustomObject(
+          {
+            group: GROUP,
+            version: VERSION,
+            namespace: namespaceOf(index % workflows),
+            plural: 'workflows',
+            name: `wf-${index % workflows}`,
+            body: { metadata: { labels: { churn: String(second) } } },
+          },
+          setHeaderOptions('Content-Type', 'application/merge-patch+json'),
+        )
+        .catch(() => updateErrors++),
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (performance.now() - tick))));
+  }
+  process.stdout.write(`${updateErrors}\n`);
+}
+
+const churnIndex = process.argv.indexOf('--churn');
+if (churnIndex === -1) await main();
+else await churnWorkflows(process.argv[churnIndex + 1]!, Number(process.argv[churnIndex + 2]));
