@@ -10,7 +10,7 @@ BIN := $(CACHE)/bin
 CRDS ?= v1.x
 
 .PHONY: build deps tools kubectl-helm test test-unit test-e2e lint format bench soak dev cluster-up cluster-down \
-	install-plugin image clean bench-scale
+	install-plugin image clean
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -56,10 +56,6 @@ bench: build tools
 
 soak: build tools
 	$(NODE_TS) test/bench/soak.ts
-
-# Minutes, not part of make test: the webhook on a real control plane as Workflows grow to 10,000 (issue #14).
-bench-scale: build tools
-	$(NODE_TS) test/bench/scale.ts
 
 cluster-up: build tools
 	$(NODE_TS) local-cluster/cli.ts up --crds $(CRDS)
