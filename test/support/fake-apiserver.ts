@@ -205,8 +205,9 @@ export class FakeApiServer {
       const all = [...this.#objects.entries()]
         .filter(([key]) => key.startsWith(`${plural}/${namespace === undefined ? '' : `${namespace}/`}`))
         .map(([, object]) => object);
-      // Pages as the real server cuts them: `limit` objects, then a `continue` token (here, the next offset).
-      const offset = Number(url.searchParams.get('continue') ?? 0);
+      // Pages as the real server cuts them: `limit` objects, then a `continue` token (here, the next offset; a token
+      // it did not hand out reads as the start).
+      const offset = Number(url.searchParams.get('continue')) || 0;
       const limit = Number(url.searchParams.get('limit') ?? 0) || all.length;
       const items = all.slice(offset, offset + limit);
       const metadata: JSONObject = { resourceVersion: String(this.#resourceVersion) };
