@@ -41,10 +41,9 @@ export class CompiledSchemaCache {
   /** The Workflow's compiled schema; throws its SchemaError when it does not compile. */
   get(workflow: WorkflowObject): CompiledWorkflow {
     const hash = this.#hash(workflow);
-    const label = workflowLabel(workflow);
     const cached = hash === null ? undefined : this.#entries.get(hash);
     // A refusal's message names its Workflow, so another Workflow with the same broken schema compiles its own.
-    if (cached !== undefined && !('error' in cached && cached.label !== label)) {
+    if (cached !== undefined && !('error' in cached && cached.label !== workflowLabel(workflow))) {
       this.#hits++;
       this.#entries.delete(hash!);
       this.#entries.set(hash!, cached);
@@ -56,7 +55,7 @@ export class CompiledSchemaCache {
       entry = compileWorkflow(workflow);
     } catch (error) {
       if (!(error instanceof SchemaError)) throw error;
-      entry = { error, label };
+      entry = { error, label: workflowLabel(workflow) };
     }
     if (hash !== null) {
       this.#entries.delete(hash);

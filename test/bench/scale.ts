@@ -445,7 +445,12 @@ export async function benchScale(): Promise<void> {
     webhooks.push(second);
     await waitFor('the second webhook to be ready', () => isReady(second.port), 300_000);
     const toReady = (performance.now() - second.startedAt) / 1000;
-    console.log(`scale: start to Ready at ${thousands(WORKFLOWS)} Workflows: ${toReady.toFixed(1)} s`);
+    // A webhook that starts on a full cluster lists every Workflow at once: its peak differs from one that grew.
+    const startedRss = await settledRss(second.child.pid!);
+    console.log(
+      `scale: start to Ready at ${thousands(WORKFLOWS)} Workflows: ${toReady.toFixed(1)} s ` +
+        `(then ${mib(startedRss)} MiB RSS: ${ratio(startedRss / limit.bytes)} of the chart limit)`,
+    );
     await second.stop();
     webhooks.pop();
 

@@ -18,7 +18,7 @@
 //   node --import tsx test/bench/webhook.ts [--only throughput|apply]     (or `make bench`)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,12 +55,13 @@ interface WebhookModules {
   WebhookServer: typeof import('../../webhook/server.ts').WebhookServer;
   loadCertificate: typeof import('../../webhook/tls.ts').loadCertificate;
   InformerWorkflows: typeof import('../../webhook/informers.ts').InformerWorkflows;
-  CompiledWorkflowCache: typeof import('../../core/engine.ts').CompiledWorkflowCache;
+  /** The webhook's own compiled-schema cache; commits from before it used the core's. */
+  CompiledSchemaCache: typeof import('../../webhook/compiled-schemas.ts').CompiledSchemaCache;
 }
 
 async function webhookModules(root: string): Promise<WebhookModules> {
   const load = (file: string) => import(path.join(root, file)) as Promise<Record<string, unknown>>;
-  const [handlers, log, metrics, server, tls, informers, engine] = await Promise.all(
+  const [handlers, log, metrics, server, tls, informers, schemaCache] = await Promise.all(
     [
       'webhook/handlers.ts',
       'webhook/log.ts',
@@ -68,7 +69,9 @@ async function webhookModules(root: string): Promise<WebhookModules> {
       'webhook/server.ts',
       'webhook/tls.ts',
       'webhook/informers.ts',
-      'core/engine.ts',
+      existsSync(path.join(root, 'webhook/compiled-schemas.ts'))
+        ? 'webhook/compiled-schemas.ts'
+        : 'core/engine.ts',
     ].map(load),
   );
   return {
@@ -78,7 +81,7 @@ async function webhookModules(root: string): Promise<WebhookModules> {
     ...server,
     ...tls,
     ...informers,
-    ...engine,
+    CompiledSchemaCache: schemaCache!.CompiledSchemaCache ?? schemaCache!.CompiledWorkflowCache,
   } as unknown as WebhookModules;
 }
 
@@ -118,7 +121,7 @@ async function serveWebhook(certDirectory: string, kubeconfig: string, root: str
   const server = new modules.WebhookServer({
     routes: modules.admissionRoutes({
       workflows,
-      compiledWorkflows: new modules.CompiledWorkflowCache(),
+      compiledWorkflows: new modules.CompiledSchemaCache(),
       unknownParameters: 'deny',
     }),
     certificate,

@@ -202,15 +202,17 @@ export class FakeApiServer {
       return this.#watch(plural, namespace, url.searchParams, response);
     }
     if (request.method === 'GET') {
-      const items = [...this.#objects.entries()]
+      const all = [...this.#objects.entries()]
         .filter(([key]) => key.startsWith(`${plural}/${namespace === undefined ? '' : `${namespace}/`}`))
         .map(([, object]) => object);
-      return send(200, {
-        kind: 'List',
-        apiVersion: 'openchoreo.dev/v1alpha1',
-        metadata: { resourceVersion: String(this.#resourceVersion) },
-        items,
-      });
+      // Pages as the real server cuts them: `limit` objects, then a `continue` token (here, the next offset; a token
+      // it did not hand out reads as the start).
+      const offset = Number(url.searchParams.get('continue')) || 0;
+      const limit = Number(url.searchParams.get('limit') ?? 0) || all.length;
+      const items = all.slice(offset, offset + limit);
+      const metadata: JSONObject = { resourceVersion: String(this.#resourceVersion) };
+      if (offset + limit < all.length) metadata.continue = String(offset + limit);
+      return send(200, { kind: 'List', apiVersion: 'openchoreo.dev/v1alpha1', metadata, items });
     }
     if (request.method === 'POST') {
       if (this.denyCreate) return send(Number(this.denyCreate.code), this.denyCreate);

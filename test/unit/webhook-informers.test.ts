@@ -124,6 +124,19 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(directGets(), 'the second came from a direct GET').to.have.length(1);
   });
 
+  it('lists in pages of 500, as kubectl does, so a large list is never held whole', async () => {
+    for (let index = 0; index < 1200; index++) api.put('workflows', workflow(`many-${index}`, 'team-c'));
+    const lookup = start();
+    await eventually('ready', () => lookup.notReady().length === 0);
+    expect(lookup.states()[0]!.size).to.equal(1201);
+    const pages = api.calls.filter((call) => call.path.endsWith('/workflows') && !call.query.has('watch'));
+    expect(pages.map((call) => [call.query.get('limit'), call.query.get('continue')])).to.deep.equal([
+      ['500', null],
+      ['500', '500'],
+      ['500', '1000'],
+    ]);
+  });
+
   it('follows watch events: a change and a deletion reach the cache', async () => {
     const lookup = start();
     await eventually('ready', () => lookup.notReady().length === 0);
