@@ -24,6 +24,7 @@ import { installCrds, samplesDir } from '../../local-cluster/openchoreo.ts';
 import { exitCleanlyOnSignals, freePort } from '../../local-cluster/processes.ts';
 import { BIN_DIR, REPO_ROOT } from '../../local-cluster/tools.ts';
 import { registerWebhooks, waitForWebhooks } from '../../local-cluster/webhooks.ts';
+import { chartMemoryLimit } from '../support/chart-values.ts';
 import { median } from './median.ts';
 
 const NAMESPACES = 100;
@@ -363,18 +364,6 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv): { ms: n
   if (result.status !== 0)
     throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.slice(-500)}`);
   return { ms, peakRss: Number(result.stderr.trim().split('\n').pop()) * 1024 };
-}
-
-function chartMemoryLimit(): { text: string; bytes: number } {
-  const values = parse(
-    readFileSync(path.join(REPO_ROOT, 'charts/workflowrun-webhook/values.yaml'), 'utf8'),
-  ) as {
-    resources: { limits: { memory: string } };
-  };
-  const text = values.resources.limits.memory;
-  const match = /^(\d+)(Mi|Gi)$/.exec(text);
-  if (!match) throw new Error(`the chart's memory limit ${text} is not in Mi or Gi`);
-  return { text, bytes: Number(match[1]) * 2 ** (match[2] === 'Gi' ? 30 : 20) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

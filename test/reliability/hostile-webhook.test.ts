@@ -4,15 +4,14 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
-import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
-import { parse as parseYaml } from 'yaml';
 import type { JSONValue } from '../../core/index.ts';
 import { CompiledWorkflowCache } from '../../core/engine.ts';
 import { admissionContext, type AdmissionRequest, type AdmissionResponse } from '../../webhook/admission.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { corpusWorkflows, webhookBody, webhookCases, type WebhookCase } from './corpus/recipes.ts';
+import { chartMemoryLimit } from '../support/chart-values.ts';
 import { recordResult } from './results.ts';
 import {
   answerProblems,
@@ -375,7 +374,7 @@ describe('reliability: hostile input at the webhook program (child process)', fu
     // RSS is not the leak signal: after warm-up it follows the allocator (freed large bodies stay mapped for a
     // while, and by how much varies from machine to machine: a 1.3x-of-round-two bound failed CI at 1.33x while the
     // heap was flat). What a user needs from it is that the pod is never OOM-killed at the chart's limit.
-    const chartLimitKiB = chartMemoryLimitKiB();
+    const chartLimitKiB = chartMemoryLimit().bytes / 1024;
     for (const [round, rss] of rssKiB.entries()) {
       expect(
         rss,
@@ -385,14 +384,3 @@ describe('reliability: hostile input at the webhook program (child process)', fu
     expect(child.stderr(), 'nothing on stderr').to.equal('');
   });
 });
-
-/** The webhook pod's memory limit in the chart's default values, in KiB (Kubernetes' `Mi` suffix only). */
-function chartMemoryLimitKiB(): number {
-  const values = parseYaml(
-    readFileSync(new URL('../../charts/workflowrun-webhook/values.yaml', import.meta.url), 'utf8'),
-  );
-  const limit = String(values.resources.limits.memory);
-  const mebibytes = /^(\d+)Mi$/.exec(limit);
-  if (!mebibytes) throw new Error(`the chart's memory limit ${limit} is not in Mi`);
-  return Number(mebibytes[1]) * 1024;
-}
