@@ -16,6 +16,7 @@
 //   follows the caller's policy. An explicit `additionalProperties: false` is a schema constraint and always an
 //   error.
 import { _, Ajv, type ErrorObject, type KeywordCxt, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
 
 import { SchemaError } from './errors.ts';
 import { isFloat64AJSONInteger } from './go/swag.ts';
@@ -23,6 +24,7 @@ import { compileRE2, re2Engine } from './go/regexp.ts';
 import { matchesStrfmtFormat, strfmtName } from './go/strfmt.ts';
 import { boundedJSON, exceedsDepth, getOwn, isPlainObject } from './json.ts';
 import { compareFieldErrors } from './field-errors.ts';
+import { LeastRecentlyUsed } from './lru.ts';
 import { compileParameterTree, type ParameterNode, type ParameterTree } from './parameter-tree.ts';
 import type { FieldError, JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from './types.ts';
 
@@ -210,19 +212,32 @@ function stableJSON(value: JSONValue): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJSON(value[key] as JSONValue)}`).join(',')}}`;
 }
 
+/** One schema's compiled ajv function. */
+export interface CompiledCheck {
+  /** The schema as ajv reads it; error messages are worded from it. */
+  prepared: JSONObject;
+  validateFunction: ValidateFunction;
+}
+
 /**
- * Compiles a resolved parameter schema (no `$ref`s left) into a validator. Throws `SchemaError` whose `field` is a
- * JSON Pointer into the schema (`/properties/port/pattern`) when the schema cannot be used; a `null` schema is
- * refused with `schema is nil`, as OpenChoreo's ValidateWithJSONSchema does. The unknown-parameter check walks
- * `tree` (the Workflow's one compiled tree, see core/parameter-tree.ts), or else a tree compiled from `schema`.
+ * ajv's compiled checks, by the schema as ajv reads it: schemas that differ only in what validation never reads
+ * (descriptions, titles, defaults, examples) share one. Compiling is most of what a new schema costs (about 1.5 ms
+ * for the docker-build sample), and a Workflow whose default changes would otherwise pay it again on the admission
+ * path. Bounded; the least recently used goes first.
  */
-export function compileValidator(
-  schema: JSONSchema | null | undefined,
-  tree?: ParameterTree,
-): ParameterValidator {
-  if (!isPlainObject(schema)) throw new SchemaError('schema is nil');
+export class CompiledChecks extends LeastRecentlyUsed<string, CompiledCheck> {}
+
+function compileChecks(schema: JSONObject, reuse: CompiledChecks | undefined): CompiledCheck {
   const preparation: Preparation = { inheritedNames: false };
   const prepared = prepareForAjv(schema, '', 0, preparation);
+  // A hash, not the JSON itself, so the cache holds a few bytes per schema for its key.
+  const key =
+    reuse &&
+    createHash('sha256')
+      .update(`${preparation.inheritedNames ? 'own' : 'fast'}:${JSON.stringify(prepared)}`)
+      .digest('base64');
+  const known = key === undefined ? undefined : reuse?.get(key);
+  if (known !== undefined) return known;
   const ajv = preparation.inheritedNames ? ownPropertiesAjv : fastAjv;
   if (!ajv.validateSchema(prepared)) {
     throw schemaErrorFromMeta(ajv.errors ?? [], prepared);
@@ -235,6 +250,24 @@ export function compileValidator(
   } finally {
     ajv.removeSchema(prepared);
   }
+  const checks = { prepared, validateFunction };
+  if (key !== undefined) reuse?.set(key, checks);
+  return checks;
+}
+
+/**
+ * Compiles a resolved parameter schema (no `$ref`s left) into a validator. Throws `SchemaError` whose `field` is a
+ * JSON Pointer into the schema (`/properties/port/pattern`) when the schema cannot be used; a `null` schema is
+ * refused with `schema is nil`, as OpenChoreo's ValidateWithJSONSchema does. The unknown-parameter check walks
+ * `tree` (the Workflow's one compiled tree, see core/parameter-tree.ts), or else a tree compiled from `schema`.
+ */
+export function compileValidator(
+  schema: JSONSchema | null | undefined,
+  tree?: ParameterTree,
+  reuse?: CompiledChecks,
+): ParameterValidator {
+  if (!isPlainObject(schema)) throw new SchemaError('schema is nil');
+  const { prepared, validateFunction } = compileChecks(schema, reuse);
   const fields = (tree ?? compileParameterTree(schema)).root;
 
   return {
@@ -339,7 +372,7 @@ function prepareForAjv(
   for (const key of Object.keys(schema)) {
     const value = schema[key] as JSONValue;
     const at = `${pointer}/${escapePointer(key)}`;
-    if (SKIPPED_KEYWORDS.has(key)) continue;
+    if (SKIPPED_KEYWORDS.has(key) || isAnnotation(key, value)) continue;
     if (key === 'multipleOf' && typeof value === 'number') {
       out[KUBE_MULTIPLE_OF] = value;
       continue;
@@ -405,6 +438,16 @@ function prepareForAjv(
     out.type = schema.type;
   }
   return skipCompositesForNull(out);
+}
+
+/**
+ * Keywords validation never reads, left out so that schemas differing only there compile to one set of checks
+ * (CompiledChecks). Defaults are applied before validation, by the defaulter. A description or title that is not
+ * a string stays, for ajv's meta-schema check to refuse.
+ */
+function isAnnotation(key: string, value: JSONValue): boolean {
+  if (key === 'default' || key === 'example') return true;
+  return (key === 'description' || key === 'title') && typeof value === 'string';
 }
 
 const JSON_TYPES = new Set(['', 'string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);

@@ -1,6 +1,5 @@
 // A Workflow's parameter schema, compiled once per Workflow version into what admission needs: the resolved JSON
 // Schema (printed by `params -o json`), a defaulting plan and a validator.
-import { createHash } from 'node:crypto';
 
 import { defaulterFor } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
@@ -9,10 +8,10 @@ import { openAPIV3ToStructuralAndJSONSchema, resolveRefs, stripVendorExtensions 
 import { rejectUnknownFields } from './openapi/v1.ts';
 import { compileParameterTree } from './parameter-tree.ts';
 import { workflowLabel } from './reference.ts';
-import { schemaSections, schemaSource } from './schema-source.ts';
+import { schemaSource } from './schema-source.ts';
 import { shorthandToJSONSchema } from './shorthand/convert.ts';
 import type { JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy, WorkflowObject } from './types.ts';
-import { compileValidator, pointerTokens, type ValidationResult } from './validation.ts';
+import { compileValidator, pointerTokens, type CompiledChecks, type ValidationResult } from './validation.ts';
 
 export type SchemaFormat = 'shorthand' | 'openapi';
 
@@ -38,7 +37,11 @@ const EMPTY_SCHEMA: JSONSchema = { type: 'object', properties: {} };
  * neither = an empty object schema, reported as `openapi`), converts and compiles it. Throws `SchemaError` whose message names the
  * Workflow and the schema field, e.g. `Workflow "default/docker": spec.schema.parameters.port: ...`.
  */
-export function compileWorkflow(workflow: WorkflowObject): CompiledWorkflow {
+export function compileWorkflow(
+  workflow: WorkflowObject,
+  /** Compiled checks to share with other schemas (see CompiledChecks); none: this Workflow's own. */
+  checks?: CompiledChecks,
+): CompiledWorkflow {
   const label = workflowLabel(workflow);
   const { shorthand, openapi } = schemaSource(workflow);
 
@@ -48,14 +51,15 @@ export function compileWorkflow(workflow: WorkflowObject): CompiledWorkflow {
     );
   }
   try {
-    if (openapi !== undefined) return compileOpenAPI(openapi, label);
-    if (shorthand) return compileShorthand(shorthand, label);
+    if (openapi !== undefined) return compileOpenAPI(openapi, label, checks);
+    if (shorthand) return compileShorthand(shorthand, label, checks);
     return build(
       'openapi',
       EMPTY_SCHEMA,
       { structural: EMPTY_SCHEMA, jsonSchema: EMPTY_SCHEMA },
       label,
       OPENAPI_FIELD,
+      checks,
     );
   } catch (error) {
     if (error instanceof RangeError) {
@@ -67,7 +71,7 @@ export function compileWorkflow(workflow: WorkflowObject): CompiledWorkflow {
   }
 }
 
-function compileShorthand(section: JSONObject, label: string): CompiledWorkflow {
+function compileShorthand(section: JSONObject, label: string, checks?: CompiledChecks): CompiledWorkflow {
   const { parameters, types } = section;
   for (const [key, value] of [
     ['parameters', parameters],
@@ -91,10 +95,17 @@ function compileShorthand(section: JSONObject, label: string): CompiledWorkflow 
   } catch (error) {
     throw rethrowNamed(error, label, SHORTHAND_FIELD);
   }
-  return build('shorthand', schema, { structural: schema, jsonSchema: schema }, label, SHORTHAND_FIELD);
+  return build(
+    'shorthand',
+    schema,
+    { structural: schema, jsonSchema: schema },
+    label,
+    SHORTHAND_FIELD,
+    checks,
+  );
 }
 
-function compileOpenAPI(raw: JSONValue, label: string): CompiledWorkflow {
+function compileOpenAPI(raw: JSONValue, label: string, checks?: CompiledChecks): CompiledWorkflow {
   if (!isPlainObject(raw))
     throw new SchemaError(`${label}: ${OPENAPI_FIELD}: must be an object`, OPENAPI_FIELD);
   if (exceedsDepth(raw, MAX_RAW_SCHEMA_DEPTH)) {
@@ -112,7 +123,7 @@ function compileOpenAPI(raw: JSONValue, label: string): CompiledWorkflow {
   } catch (error) {
     throw rethrowNamed(error, label, OPENAPI_FIELD);
   }
-  return build('openapi', resolved, forms, label, OPENAPI_FIELD);
+  return build('openapi', resolved, forms, label, OPENAPI_FIELD, checks);
 }
 
 function build(
@@ -121,13 +132,14 @@ function build(
   { structural, jsonSchema }: { structural: JSONSchema; jsonSchema: JSONSchema },
   label: string,
   field: string,
+  checks: CompiledChecks | undefined,
 ): CompiledWorkflow {
   // One tree serves defaulting and the unknown-parameter check; it is the structural schema's, as Kubernetes
   // defaults and prunes with the structural schema.
   const tree = compileParameterTree(structural);
   let validator: ReturnType<typeof compileValidator>;
   try {
-    validator = compileValidator(jsonSchema, tree);
+    validator = compileValidator(jsonSchema, tree, checks);
   } catch (error) {
     if (error instanceof SchemaError) {
       const at = workflowFieldOf(format, field, error.field);
@@ -179,65 +191,4 @@ function deepFreeze(value: JSONValue): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const child of Array.isArray(value) ? value : Object.values(value)) deepFreeze(child);
-}
-
-/**
- * Compiled Workflows by version: keyed by uid + resourceVersion (a content hash when either is missing, e.g. a
- * Workflow read from a file), least recently used evicted beyond `maxEntries`. A schema that does not compile is
- * remembered too, so a broken Workflow costs one compile per version, not one per run.
- */
-export class CompiledWorkflowCache {
-  readonly #entries = new Map<string, CompiledWorkflow | SchemaError>();
-  /** The last key in `#entries`: a hit on it needs no reordering (the common case, one Workflow run repeatedly). */
-  #newestKey: string | undefined;
-
-  constructor(readonly maxEntries = 256) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1)
-      throw new RangeError('maxEntries must be a positive integer');
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  get(workflow: WorkflowObject): CompiledWorkflow {
-    const key = cacheKey(workflow);
-    let entry = key === undefined ? undefined : this.#entries.get(key);
-    if (entry === undefined) {
-      try {
-        entry = compileWorkflow(workflow);
-      } catch (error) {
-        if (!(error instanceof SchemaError)) throw error;
-        entry = error;
-      }
-      if (key !== undefined) this.#insertNewest(key, entry);
-    } else if (key !== undefined && key !== this.#newestKey) {
-      this.#entries.delete(key);
-      this.#insertNewest(key, entry);
-    }
-    if (entry instanceof SchemaError) throw entry;
-    return entry;
-  }
-
-  #insertNewest(key: string, entry: CompiledWorkflow | SchemaError): void {
-    this.#entries.set(key, entry);
-    this.#newestKey = key;
-    if (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
-  }
-}
-
-function cacheKey(workflow: WorkflowObject): string | undefined {
-  const { uid, resourceVersion } = workflow.metadata ?? {};
-  if (typeof uid === 'string' && uid && typeof resourceVersion === 'string' && resourceVersion) {
-    return `uid:${uid}/${resourceVersion}`;
-  }
-  try {
-    const content = JSON.stringify([workflowLabel(workflow), ...schemaSections(workflow)]);
-    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
-  } catch {
-    return undefined; // too deep to serialise: compileWorkflow refuses it anyway
-  }
 }

@@ -3,7 +3,7 @@
 // Workflow no run names is never compiled, and the number kept is bounded, the least recently used going first.
 import { createHash } from 'node:crypto';
 import { SchemaError, schemaSections, workflowLabel, type WorkflowObject } from '../core/index.ts';
-import { compileWorkflow, type CompiledWorkflow } from '../core/engine.ts';
+import { CompiledChecks, compileWorkflow, LeastRecentlyUsed, type CompiledWorkflow } from '../core/engine.ts';
 
 /** Compiled schemas kept by default: `--compiled-schema-cache-size`, the chart's `webhook.compiledSchemaCacheSize`. */
 export const DEFAULT_COMPILED_SCHEMA_CACHE_SIZE = 1000;
@@ -22,16 +22,20 @@ interface Refusal {
 }
 
 export class CompiledSchemaCache {
-  /** In least recently used order: a hit moves its entry to the end. */
-  readonly #entries = new Map<string, CompiledWorkflow | Refusal>();
+  readonly #entries: LeastRecentlyUsed<string, CompiledWorkflow | Refusal>;
+  /**
+   * ajv's checks, shared by schemas that differ only in descriptions and defaults: a Workflow whose default changes
+   * (the commonest schema edit) is recompiled without compiling its checks again. As many as there are schemas.
+   */
+  readonly #checks: CompiledChecks;
   /** Each Workflow object's schema hash, computed once per object the informers hold (they replace, not edit). */
   readonly #hashes = new WeakMap<WorkflowObject, string | null>();
   #hits = 0;
   #misses = 0;
 
   constructor(readonly maxEntries = DEFAULT_COMPILED_SCHEMA_CACHE_SIZE) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1)
-      throw new RangeError('maxEntries must be a positive integer');
+    this.#entries = new LeastRecentlyUsed(maxEntries);
+    this.#checks = new CompiledChecks(maxEntries);
   }
 
   stats(): CompiledSchemaStats {
@@ -45,23 +49,17 @@ export class CompiledSchemaCache {
     // A refusal's message names its Workflow, so another Workflow with the same broken schema compiles its own.
     if (cached !== undefined && !('error' in cached && cached.label !== workflowLabel(workflow))) {
       this.#hits++;
-      this.#entries.delete(hash!);
-      this.#entries.set(hash!, cached);
       return unwrap(cached);
     }
     this.#misses++;
     let entry: CompiledWorkflow | Refusal;
     try {
-      entry = compileWorkflow(workflow);
+      entry = compileWorkflow(workflow, this.#checks);
     } catch (error) {
       if (!(error instanceof SchemaError)) throw error;
       entry = { error, label: workflowLabel(workflow) };
     }
-    if (hash !== null) {
-      this.#entries.delete(hash);
-      this.#entries.set(hash, entry);
-      if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-    }
+    if (hash !== null) this.#entries.set(hash, entry);
     return unwrap(entry);
   }
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JSONValue } from '../../core/index.ts';
-import { CompiledWorkflowCache } from '../../core/engine.ts';
+import { CompiledSchemaCache } from '../../webhook/compiled-schemas.ts';
 import { admissionContext, type AdmissionRequest, type AdmissionResponse } from '../../webhook/admission.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
@@ -211,7 +211,7 @@ describe('reliability: hostile input at the admission endpoints', function () {
   describe('fast-check properties', function () {
     const routes = admissionRoutes({
       workflows: new StaticWorkflows(corpusWorkflows()),
-      compiledWorkflows: new CompiledWorkflowCache(),
+      compiledWorkflows: new CompiledSchemaCache(),
       unknownParameters: 'deny',
     });
 

@@ -3,7 +3,7 @@
 // instead of being half-honoured. Handlers are called directly (the pure handler API).
 import { expect } from 'chai';
 import type { JSONValue, WorkflowObject } from '../../core/index.ts';
-import { CompiledWorkflowCache } from '../../core/engine.ts';
+import { CompiledSchemaCache } from '../../webhook/compiled-schemas.ts';
 import { admissionContext } from '../../webhook/admission.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
@@ -29,7 +29,7 @@ function run(parametersText: string): JSONValue {
 describe('reliability: prototype-named parameters stay plain data', function () {
   const routes = admissionRoutes({
     workflows: new StaticWorkflows([WORKFLOW]),
-    compiledWorkflows: new CompiledWorkflowCache(),
+    compiledWorkflows: new CompiledSchemaCache(),
     unknownParameters: 'deny',
   });
   const fingerprint = prototypeFingerprint();

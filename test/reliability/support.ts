@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { WorkflowObject } from '../../core/index.ts';
-import { CompiledWorkflowCache } from '../../core/engine.ts';
+import { CompiledSchemaCache } from '../../webhook/compiled-schemas.ts';
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { createMetrics } from '../../webhook/metrics.ts';
 import { WebhookServer } from '../../webhook/server.ts';
@@ -48,7 +48,7 @@ export async function startInProcessWebhook(options: {
   const server = new WebhookServer({
     routes: admissionRoutes({
       workflows,
-      compiledWorkflows: new CompiledWorkflowCache(),
+      compiledWorkflows: new CompiledSchemaCache(),
       unknownParameters: 'deny',
     }),
     certificate: loadCertificate(options.certificate.certFile, options.certificate.keyFile),

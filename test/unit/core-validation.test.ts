@@ -8,6 +8,7 @@ import {
   type JSONValue,
 } from '../../core/index.ts';
 import {
+  CompiledChecks,
   compileValidator,
   shorthandToJSONSchema,
   MAX_PARAMETER_DEPTH,
@@ -423,5 +424,27 @@ describe('core/validation: schemas that cannot be used', () => {
     );
     expect(validators[7]!.validate({ p7: 1 }).errors).to.have.length(1);
     expect(validators[7]!.validate({ p7: 'x' }).errors).to.have.length(0);
+  });
+
+  it('shares compiled checks between schemas that differ only in descriptions, titles, defaults and examples', () => {
+    const checks = new CompiledChecks(10);
+    const port = (extra: JSONObject): JSONSchema =>
+      object({ port: { type: 'integer', maximum: 65535, ...extra } as JSONSchema });
+    const validators = [
+      compileValidator(port({}), undefined, checks),
+      compileValidator(port({ default: 8080, description: 'the port' }), undefined, checks),
+      compileValidator(port({ default: 9090, title: 'Port', example: 80 }), undefined, checks),
+    ];
+    expect(checks.size).to.equal(1);
+    for (const validator of validators) {
+      expect(validator.validate({ port: 70000 }).errors).to.deep.equal([
+        { field: `${P}.port`, message: 'Invalid value: 70000: must be less than or equal to 65535' },
+      ]);
+    }
+    // What validation reads is part of the key: a new bound is a new check.
+    compileValidator(port({ maximum: 1024 }), undefined, checks);
+    expect(checks.size).to.equal(2);
+    // A description that is not a string is kept for ajv's meta-schema to refuse, shared or not.
+    expect(() => compileValidator(port({ description: 5 }), undefined, checks)).to.throw(SchemaError);
   });
 });

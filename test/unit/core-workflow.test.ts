@@ -14,12 +14,7 @@ import {
   workflowReference,
   workflowReferenceErrors,
 } from '../../core/index.ts';
-import {
-  compileWorkflow,
-  CompiledWorkflowCache,
-  MAX_RAW_SCHEMA_DEPTH,
-  parseDocuments,
-} from '../../core/engine.ts';
+import { compileWorkflow, MAX_RAW_SCHEMA_DEPTH, parseDocuments } from '../../core/engine.ts';
 
 const SAMPLES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -229,57 +224,6 @@ describe('core/workflow: schemas that cannot be used name the Workflow and the f
     expect(compiled.validate({ e: 'v99999' }).errors).to.deep.equal([]);
     const [error] = compiled.validate({ e: 'nope' }).errors;
     expect(error!.message).to.match(/\.\.\. \(99980 more\)$/);
-  });
-});
-
-describe('core/workflow: CompiledWorkflowCache', () => {
-  const versioned = (uid: string, resourceVersion: string, name = 'wf'): WorkflowObject => ({
-    kind: 'Workflow',
-    metadata: { name, namespace: 'team', uid, resourceVersion },
-    spec: { schema: { parameters: { a: 'string | default=x' } } },
-  });
-
-  it('reuses a compiled Workflow per uid and resourceVersion, and recompiles a new version', () => {
-    const cache = new CompiledWorkflowCache();
-    const first = cache.get(versioned('u1', '1'));
-    expect(cache.get(versioned('u1', '1'))).to.equal(first);
-    expect(cache.get(versioned('u1', '2'))).to.not.equal(first);
-    expect(cache.size).to.equal(2);
-  });
-
-  it('keys Workflows without uid/resourceVersion by content', () => {
-    const cache = new CompiledWorkflowCache();
-    const fromFile = (): WorkflowObject => shorthandWorkflow({ a: 'string' });
-    expect(cache.get(fromFile())).to.equal(cache.get(fromFile()));
-    expect(cache.get(shorthandWorkflow({ a: 'integer' }))).to.not.equal(cache.get(fromFile()));
-    expect(cache.size).to.equal(2);
-  });
-
-  it('evicts the least recently used entry beyond its bound', () => {
-    const cache = new CompiledWorkflowCache(2);
-    const a = cache.get(versioned('a', '1'));
-    cache.get(versioned('b', '1'));
-    expect(cache.get(versioned('a', '1'))).to.equal(a); // a is now the most recent
-    cache.get(versioned('c', '1')); // evicts b
-    expect(cache.size).to.equal(2);
-    expect(cache.get(versioned('a', '1'))).to.equal(a);
-    for (let index = 0; index < 50; index++) cache.get(versioned(`x${index}`, '1'));
-    expect(cache.size).to.equal(2);
-  });
-
-  it('remembers a schema that does not compile, and throws its error every time', () => {
-    const cache = new CompiledWorkflowCache();
-    const broken: WorkflowObject = {
-      ...shorthandWorkflow({ port: 'integer | default=abc' }),
-      metadata: { name: 'wf', namespace: 'team', uid: 'u', resourceVersion: '9' },
-    };
-    expect(() => cache.get(broken)).to.throw(SchemaError, /Workflow "team\/wf"/);
-    expect(() => cache.get(broken)).to.throw(SchemaError, /Workflow "team\/wf"/);
-    expect(cache.size).to.equal(1);
-  });
-
-  it('refuses a bound that is not a positive integer', () => {
-    expect(() => new CompiledWorkflowCache(0)).to.throw(RangeError);
   });
 });
 

@@ -40,6 +40,17 @@ describe('webhook compiled-schema cache', () => {
     expect(() => new CompiledSchemaCache(0)).to.throw(RangeError);
   });
 
+  it("recompiles a Workflow whose default changed, with the new default, reusing its schema's compiled checks", () => {
+    const cache = new CompiledSchemaCache();
+    const before = cache.get(workflow('build', 'ns', 'string | default=main'));
+    const after = cache.get(workflow('build', 'ns', 'string | default=release'));
+    expect(after).to.not.equal(before);
+    expect(before.applyDefaults({})).to.deep.equal({ value: 'main' });
+    expect(after.applyDefaults({})).to.deep.equal({ value: 'release' });
+    expect(after.validate({ value: 1 }).errors).to.deep.equal(before.validate({ value: 1 }).errors);
+    expect(cache.stats()).to.include({ size: 2, misses: 2 });
+  });
+
   it("refuses a broken schema with a message naming each Workflow that carries it, not the first one's", () => {
     const cache = new CompiledSchemaCache();
     const refusal = (name: string) => {

@@ -11,7 +11,7 @@ import {
   type WorkflowObject,
   type WorkflowRunObject,
 } from '../../core/index.ts';
-import { CompiledWorkflowCache } from '../../core/engine.ts';
+import { CompiledSchemaCache } from '../../webhook/compiled-schemas.ts';
 import {
   admissionContext,
   type AdmissionRequest,
@@ -113,7 +113,7 @@ const context = admissionContext();
 function options(overrides: Partial<HandlerOptions> = {}): HandlerOptions {
   return {
     workflows: new StaticWorkflows([dockerBuild, integrationTests, dockerfileBuilder]),
-    compiledWorkflows: new CompiledWorkflowCache(),
+    compiledWorkflows: new CompiledSchemaCache(),
     unknownParameters: 'deny',
     ...overrides,
   };
