@@ -25,8 +25,12 @@ const PLURALS: Record<WorkflowKind, WorkflowPlural> = {
   Workflow: 'workflows',
   ClusterWorkflow: 'clusterworkflows',
 };
-/** Objects per list request: kubectl's default chunk size. */
-const LIST_PAGE_SIZE = 500;
+/**
+ * Objects per list request. Smaller than kubectl's 500: each page's response and parsed objects are garbage once
+ * trimmed, and with 100 a webhook started on 10,000 Workflows peaked 14 MiB lower (make bench-scale) for about
+ * half a second more to Ready.
+ */
+const LIST_PAGE_SIZE = 100;
 const MIN_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 10_000;
 
@@ -76,8 +80,8 @@ class WorkflowInformer {
       this.#listing = true;
       try {
         // In pages, each made lean before the next is asked for: an unpaged list of 10,000 Workflows held the whole
-        // response and its parsed objects at once and took a restarting webhook to 251 MiB RSS (make bench-scale),
-        // at the chart's 256Mi limit. A paged list is still one consistent snapshot, at the first page's version.
+        // response and its parsed objects at once and took a restarting webhook to 251 MiB RSS (make bench-scale).
+        // A paged list is still one consistent snapshot, at the first page's version.
         const listed: KubernetesListObject<KubernetesObject> = { metadata: {}, items: [] };
         let next: string | undefined;
         do {

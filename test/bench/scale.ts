@@ -5,8 +5,10 @@
 //   scale: webhook RSS at 10 / 1,000 / 10,000 Workflows            (the bundled program, as in the image)
 //   scale: start to Ready at 10,000 Workflows                      (a second webhook started on the full cluster)
 //   scale: admission p99, 10,000 Workflows / 10 Workflows
-//   scale: Workflow churn (100 updates/s for 30 s)                 (p99 ratio to idle, errors, readiness flaps)
+//   scale: Workflow churn (100 updates/s for 30 s)                 (p99 ratio to idle and to as many ConfigMap
+//                                                                   writes, errors, readiness flaps)
 //   scale: list -A of 20,000 runs, time ratio to kubectl get        (and the plugin's peak RSS)
+//   scale: describe of a run with 1,000 tasks and 500 parameters   (ratio to kubectl describe of it)
 // Every ratio is measured in this one run, so the figures compare like with like on a shared, noisy machine.
 //
 //   node --import tsx test/bench/scale.ts [--workflows N] [--runs N]     (or `make bench-scale`)
@@ -24,7 +26,7 @@ import { installCrds, samplesDir } from '../../local-cluster/openchoreo.ts';
 import { exitCleanlyOnSignals, freePort } from '../../local-cluster/processes.ts';
 import { BIN_DIR, REPO_ROOT } from '../../local-cluster/tools.ts';
 import { registerWebhooks, waitForWebhooks } from '../../local-cluster/webhooks.ts';
-import { chartMemoryLimit } from '../support/chart-values.ts';
+import { chartWebhook } from '../support/chart-values.ts';
 import { median } from './median.ts';
 
 const NAMESPACES = 100;
@@ -183,8 +185,73 @@ function runObject(index: number, namespace: string, workflow: string, kind = 'W
   };
 }
 
+// The largest run describe is asked about: its Workflow declares WIDE_PARAMETERS parameters (half given, half
+// defaulted by the webhook) and its status lists WIDE_TASKS tasks.
+const WIDE_PARAMETERS = 500;
+const WIDE_TASKS = 1_000;
+const wideParameter = (index: number) => `param${String(index).padStart(3, '0')}`;
+
+function wideWorkflow(namespace: string): object {
+  const properties: Record<string, object> = {};
+  for (let index = 0; index < WIDE_PARAMETERS; index++) {
+    properties[wideParameter(index)] = {
+      type: 'string',
+      default: `default-${index}`,
+      description: `Parameter ${index} of a wide Workflow.`,
+    };
+  }
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Workflow',
+    metadata: { name: 'wide', namespace },
+    spec: { ...SAMPLE.spec, parameters: { openAPIV3Schema: { type: 'object', properties } } },
+  };
+}
+
+function wideRun(namespace: string): object {
+  const parameters: Record<string, string> = {};
+  for (let index = 0; index < WIDE_PARAMETERS; index += 2)
+    parameters[wideParameter(index)] = `given-${index}`;
+  return {
+    apiVersion: API_VERSION,
+    kind: 'WorkflowRun',
+    metadata: { name: 'wide-run', namespace },
+    spec: { workflow: { kind: 'Workflow', name: 'wide', parameters } },
+  };
+}
+
+/** The status the build plane would write half way through: conditions and WIDE_TASKS tasks, most of them done. */
+function wideStatus(): object {
+  const at = (minute: number) => new Date(Date.UTC(2026, 11, 2, 10, minute % 60, 0)).toISOString();
+  const tasks = Array.from({ length: WIDE_TASKS }, (_, index) => ({
+    name: `step-${String(index).padStart(4, '0')}`,
+    phase: index < WIDE_TASKS - 10 ? 'Succeeded' : index === WIDE_TASKS - 10 ? 'Running' : 'Pending',
+    ...(index <= WIDE_TASKS - 10 ? { startedAt: at(index) } : {}),
+    ...(index < WIDE_TASKS - 10 ? { completedAt: at(index + 1) } : {}),
+  }));
+  const condition = (type: string, status: string, reason: string) => ({
+    type,
+    status,
+    reason,
+    message: `${reason} for the bench`,
+    lastTransitionTime: at(0),
+  });
+  return {
+    status: {
+      conditions: [
+        condition('WorkflowRunning', 'True', 'Running'),
+        condition('WorkflowCompleted', 'False', 'Running'),
+      ],
+      tasks,
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
-// The webhook: the bundled program (dist/), as the image runs it.
+// The webhook: the bundled program (dist/), as the image runs it, with the environment the chart gives it (its heap
+// limit).
+
+const chart = chartWebhook();
 
 interface Webhook {
   readonly port: number;
@@ -210,7 +277,7 @@ async function startWebhook(
       `--kubeconfig=${plane.kubeconfigPath}`,
       '--log-level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...chart.env } },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // An interrupted bench takes its webhooks with it, as the control plane's processes go with it.
@@ -281,6 +348,11 @@ async function waitFor(what: string, condition: () => Promise<boolean>, timeoutM
   }
 }
 
+/** The most resident memory the process has had (the kernel's high-water mark). */
+function peakRss(pid: number): number {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
 /** Resident memory after the cache has settled: the lowest of a few readings a second apart, past GC's swings. */
 async function settledRss(pid: number): Promise<number> {
   const readings: number[] = [];
@@ -347,6 +419,37 @@ async function admissionP99(port: number, workflows: number[]): Promise<number> 
   const rounds: number[] = [];
   for (let i = 0; i < 3; i++) rounds.push(p99((await admissionRound(port, workflows)).latenciesMs));
   return median(rounds);
+}
+
+/**
+ * Admission rounds for CHURN_SECONDS while `write(second, i)` is called CHURN_PER_SECOND times a second: the p99 of
+ * those admissions, and the failed admissions and writes (a write answering other than 200) together.
+ */
+async function admissionsDuringWrites(
+  port: number,
+  workflows: number[],
+  write: (second: number, i: number) => Promise<number>,
+): Promise<{ p99: number; errors: number; rounds: number }> {
+  let writeErrors = 0;
+  let writing = true;
+  const writes = (async () => {
+    const end = performance.now() + CHURN_SECONDS * 1000;
+    for (let second = 1; performance.now() < end; second++) {
+      const tick = performance.now();
+      await inParallel(0, CHURN_PER_SECOND, WRITE_CONCURRENCY, async (i) => {
+        if ((await write(second, i)) !== 200) writeErrors++;
+      });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (performance.now() - tick))));
+    }
+  })().finally(() => (writing = false));
+  const rounds: AdmissionRound[] = [];
+  while (writing) rounds.push(await admissionRound(port, workflows));
+  await writes;
+  return {
+    p99: p99(rounds.flatMap((round) => round.latenciesMs)),
+    errors: writeErrors + rounds.reduce((sum, round) => sum + round.errors, 0),
+    rounds: rounds.length,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -422,7 +525,7 @@ export async function benchScale(): Promise<void> {
     );
     const p99Large = await admissionP99(webhook.port, referenced(WORKFLOWS));
     rss.push(await settledRss(webhook.child.pid!));
-    const limit = chartMemoryLimit();
+    const limit = chart.memoryLimit;
     console.log(
       `scale: webhook RSS at 10 / 1,000 / ${thousands(WORKFLOWS)} Workflows: ${rss.map(mib).join(' / ')} MiB ` +
         `(${mib(rss[2]!)} MiB / chart limit ${limit.text}: ${ratio(rss[2]! / limit.bytes)}; ` +
@@ -434,11 +537,15 @@ export async function benchScale(): Promise<void> {
     webhooks.push(second);
     await waitFor('the second webhook to be ready', () => isReady(second.port), 300_000);
     const toReady = (performance.now() - second.startedAt) / 1000;
-    // A webhook that starts on a full cluster lists every Workflow at once: its peak differs from one that grew.
+    // A webhook that starts on a full cluster lists every Workflow at once: its peak differs from one that grew,
+    // and the peak is what the memory limit must hold. Measured after it has also answered runs.
+    await admissionP99(second.port, referenced(WORKFLOWS));
     const startedRss = await settledRss(second.child.pid!);
+    const startedPeak = peakRss(second.child.pid!);
     console.log(
       `scale: start to Ready at ${thousands(WORKFLOWS)} Workflows: ${toReady.toFixed(1)} s ` +
-        `(then ${mib(startedRss)} MiB RSS: ${ratio(startedRss / limit.bytes)} of the chart limit)`,
+        `(peak ${mib(startedPeak)} MiB RSS: ${ratio(startedPeak / limit.bytes)} of the chart limit; ` +
+        `settled ${mib(startedRss)} MiB)`,
     );
     await second.stop();
     webhooks.pop();
@@ -449,9 +556,25 @@ export async function benchScale(): Promise<void> {
     );
 
     // Churn: schema changes to random Workflows, among them the ones the admissions name, while readiness is
-    // watched every 100 ms for a flap.
+    // watched every 100 ms for a flap. The same rate of writes to ConfigMaps, which the webhook does not watch, is
+    // the control: on a machine this size the API server's and etcd's share of the cores moves the p99 by itself,
+    // and the difference between the two is what the churn costs the webhook.
     const idleP99 = await admissionP99(webhook.port, referenced(WORKFLOWS));
-    let churnErrors = 0;
+    await inParallel(0, CHURN_PER_SECOND, WRITE_CONCURRENCY, (index) =>
+      api.create(`/api/v1/namespaces/${namespaceOf(0)}/configmaps`, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `churn-control-${index}` },
+      }),
+    );
+    const control = await admissionsDuringWrites(webhook.port, referenced(WORKFLOWS), (second, i) =>
+      api.call(
+        'PATCH',
+        `/api/v1/namespaces/${namespaceOf(0)}/configmaps/churn-control-${i}`,
+        { data: { appPath: appPathDefault(i, second) } },
+        'application/merge-patch+json',
+      ),
+    );
     let flaps = 0;
     let churning = true;
     const readinessWatch = (async () => {
@@ -460,39 +583,26 @@ export async function benchScale(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
-    let churnDone = false;
-    const churn = (async () => {
-      const end = performance.now() + CHURN_SECONDS * 1000;
-      for (let second = 1; performance.now() < end; second++) {
-        const tick = performance.now();
-        await inParallel(0, CHURN_PER_SECOND, WRITE_CONCURRENCY, async (i) => {
-          // One update in ten goes to a Workflow the admissions name, so its compiled schema is replaced under load.
-          const index =
-            i % 10 === 0
-              ? referenced(WORKFLOWS)[(i / 10) % REFERENCED_WORKFLOWS]!
-              : (second * 997 + i * 31) % WORKFLOWS;
-          const status = await api.call(
-            'PATCH',
-            `${workflowsPath(namespaceOf(index))}/${workflowNameOf(index)}`,
-            appPathDefaultPatch(index, second),
-            'application/merge-patch+json',
-          );
-          if (status !== 200) churnErrors++;
-        });
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (performance.now() - tick))));
-      }
-    })().finally(() => (churnDone = true));
-    const churnRounds: AdmissionRound[] = [];
-    while (!churnDone) churnRounds.push(await admissionRound(webhook.port, referenced(WORKFLOWS)));
-    await churn;
+    const churn = await admissionsDuringWrites(webhook.port, referenced(WORKFLOWS), (second, i) => {
+      // One update in ten goes to a Workflow the admissions name, so its compiled schema is replaced under load.
+      const index =
+        i % 10 === 0
+          ? referenced(WORKFLOWS)[(i / 10) % REFERENCED_WORKFLOWS]!
+          : (second * 997 + i * 31) % WORKFLOWS;
+      return api.call(
+        'PATCH',
+        `${workflowsPath(namespaceOf(index))}/${workflowNameOf(index)}`,
+        appPathDefaultPatch(index, second),
+        'application/merge-patch+json',
+      );
+    });
     churning = false;
     await readinessWatch;
-    const churnP99 = p99(churnRounds.flatMap((round) => round.latenciesMs));
-    const admissionErrors = churnRounds.reduce((sum, round) => sum + round.errors, 0);
     console.log(
       `scale: Workflow churn (${CHURN_PER_SECOND} updates/s for ${CHURN_SECONDS} s): admission p99 ratio to idle ` +
-        `${ratio(churnP99 / idleP99)} (${churnP99.toFixed(1)} ms / ${idleP99.toFixed(1)} ms), errors ${admissionErrors + churnErrors} ` +
-        `(${churnRounds.length} rounds of ${thousands(ADMISSIONS_PER_ROUND)} admissions; readiness flaps ${flaps})`,
+        `${ratio(churn.p99 / idleP99)} (${churn.p99.toFixed(1)} ms / ${idleP99.toFixed(1)} ms), to the same writes ` +
+        `to ConfigMaps ${ratio(churn.p99 / control.p99)} (${control.p99.toFixed(1)} ms), errors ${churn.errors} ` +
+        `(${churn.rounds} rounds of ${thousands(ADMISSIONS_PER_ROUND)} admissions; readiness flaps ${flaps})`,
     );
 
     // Runs go through the webhook, as a cluster's do.
@@ -528,6 +638,43 @@ export async function benchScale(): Promise<void> {
       `scale: list -A of ${thousands(RUNS)} runs, time ratio to kubectl get workflowruns -A: ` +
         `${ratio(pluginMs / kubectlMs)} (${pluginMs.toFixed(0)} ms / ${kubectlMs.toFixed(0)} ms), ` +
         `peak RSS ${mib(Math.max(...pluginRounds.map((round) => round.peakRss)))} MiB`,
+    );
+
+    // describe of the widest run, against kubectl's own describe of it and the plugin's describe of a plain run.
+    const wideNamespace = namespaceOf(0);
+    await api.create(workflowsPath(wideNamespace), wideWorkflow(wideNamespace));
+    await api.create(
+      `/apis/${GROUP}/${VERSION}/namespaces/${wideNamespace}/workflowruns`,
+      wideRun(wideNamespace),
+    );
+    const statusWritten = await api.call(
+      'PATCH',
+      `/apis/${GROUP}/${VERSION}/namespaces/${wideNamespace}/workflowruns/wide-run/status`,
+      wideStatus(),
+      'application/merge-patch+json',
+    );
+    if (statusWritten !== 200) throw new Error(`writing the wide run's status: HTTP ${statusWritten}`);
+    const describeRounds = { wide: [] as number[], plain: [] as number[], kubectl: [] as number[] };
+    for (let round = 0; round < LIST_ROUNDS; round++) {
+      describeRounds.wide.push(
+        timed(process.execPath, [plugin, 'describe', 'wide-run', '-n', wideNamespace], env).ms,
+      );
+      describeRounds.plain.push(
+        timed(process.execPath, [plugin, 'describe', 'run-00000', '-n', wideNamespace], env).ms,
+      );
+      describeRounds.kubectl.push(
+        timed(kubectl, ['describe', 'workflowruns.openchoreo.dev', 'wide-run', '-n', wideNamespace], env).ms,
+      );
+    }
+    const [wideMs, plainMs, kubectlDescribeMs] = [
+      describeRounds.wide,
+      describeRounds.plain,
+      describeRounds.kubectl,
+    ].map(median) as [number, number, number];
+    console.log(
+      `scale: describe of a run with ${thousands(WIDE_TASKS)} tasks and ${WIDE_PARAMETERS} parameters: ` +
+        `${wideMs.toFixed(0)} ms, ratio to kubectl describe of it ${ratio(wideMs / kubectlDescribeMs)} ` +
+        `(${kubectlDescribeMs.toFixed(0)} ms), to describe of a plain run ${ratio(wideMs / plainMs)} (${plainMs.toFixed(0)} ms)`,
     );
   } finally {
     for (const webhook of webhooks) await webhook.stop();

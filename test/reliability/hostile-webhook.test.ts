@@ -11,7 +11,7 @@ import { admissionContext, type AdmissionRequest, type AdmissionResponse } from 
 import { admissionRoutes } from '../../webhook/handlers.ts';
 import { StaticWorkflows } from '../../webhook/workflows.ts';
 import { corpusWorkflows, webhookBody, webhookCases, type WebhookCase } from './corpus/recipes.ts';
-import { chartMemoryLimit } from '../support/chart-values.ts';
+import { chartWebhook } from '../support/chart-values.ts';
 import { recordResult } from './results.ts';
 import {
   answerProblems,
@@ -374,7 +374,7 @@ describe('reliability: hostile input at the webhook program (child process)', fu
     // RSS is not the leak signal: after warm-up it follows the allocator (freed large bodies stay mapped for a
     // while, and by how much varies from machine to machine: a 1.3x-of-round-two bound failed CI at 1.33x while the
     // heap was flat). What a user needs from it is that the pod is never OOM-killed at the chart's limit.
-    const chartLimitKiB = chartMemoryLimit().bytes / 1024;
+    const chartLimitKiB = chartWebhook().memoryLimit.bytes / 1024;
     for (const [round, rss] of rssKiB.entries()) {
       expect(
         rss,

@@ -1,18 +1,19 @@
-// Figures read off the chart's default values, so the benches and tests that compare against them follow the chart.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'yaml';
-import { REPO_ROOT } from '../../local-cluster/tools.ts';
+// The webhook container as the chart's default values render it, so the benches and tests that compare against
+// the chart (its memory limit, the heap limit it sets) follow the chart.
+import { findObject, renderChart } from '../unit/chart-render.ts';
 
-/** The webhook pod's memory limit in the chart's default values (Kubernetes' `Mi` or `Gi` suffix). */
-export function chartMemoryLimit(): { text: string; bytes: number } {
-  const values = parse(
-    readFileSync(path.join(REPO_ROOT, 'charts/workflowrun-webhook/values.yaml'), 'utf8'),
-  ) as {
-    resources: { limits: { memory: string } };
-  };
-  const text = values.resources.limits.memory;
+export interface ChartWebhook {
+  memoryLimit: { text: string; bytes: number };
+  /** The container's environment, NODE_OPTIONS among it. */
+  env: Record<string, string>;
+}
+
+export function chartWebhook(): ChartWebhook {
+  const container = findObject(renderChart(), 'Deployment').spec.template.spec.containers[0];
+  const text = String(container.resources.limits.memory);
   const match = /^(\d+)(Mi|Gi)$/.exec(text);
   if (!match) throw new Error(`the chart's memory limit ${text} is not in Mi or Gi`);
-  return { text, bytes: Number(match[1]) * 2 ** (match[2] === 'Gi' ? 30 : 20) };
+  const env: Record<string, string> = {};
+  for (const { name, value } of container.env ?? []) env[name] = value;
+  return { memoryLimit: { text, bytes: Number(match[1]) * 2 ** (match[2] === 'Gi' ? 30 : 20) }, env };
 }

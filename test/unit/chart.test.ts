@@ -360,6 +360,21 @@ describe('chart: options', function () {
     expect(container.args).to.include('--unknown-parameters=warn');
   });
 
+  it("sizes the webhook's heap from its memory limit, in any unit Kubernetes writes, or leaves it to Node", () => {
+    const heapFlag = (args: string[]) => {
+      const container = findObject(renderChart(args), 'Deployment').spec.template.spec.containers[0];
+      return (container.env ?? []).find((variable: { name: string }) => variable.name === 'NODE_OPTIONS')
+        ?.value;
+    };
+    expect(heapFlag([])).to.equal('--max-old-space-size=96');
+    expect(heapFlag(['--set', 'resources.limits.memory=1Gi'])).to.equal('--max-old-space-size=307');
+    expect(heapFlag(['--set', 'resources.limits.memory=500M'])).to.equal('--max-old-space-size=142');
+    expect(heapFlag(['--set', 'resources.limits.memory=268435456'])).to.equal('--max-old-space-size=76');
+    expect(heapFlag(['--set', 'webhook.heapLimitPercent=50'])).to.equal('--max-old-space-size=160');
+    expect(heapFlag(['--set', 'webhook.heapLimitPercent=0'])).to.equal(undefined);
+    expect(heapFlag(['--set', 'resources.limits=null'])).to.equal(undefined);
+  });
+
   it('creates the ServiceMonitor when the cluster serves its API, scraping over the webhook TLS', () => {
     const objects = renderChart(['--set', 'serviceMonitor.enabled=true', ...SERVICE_MONITOR_API]);
     const monitor = findObject(objects, 'ServiceMonitor', FULLNAME);
@@ -496,6 +511,16 @@ describe('chart: refused values', function () {
       'webhook.url with a NetworkPolicy',
       ['--set', 'webhook.url=https://10.0.0.5:9443', '--set', 'networkPolicy.enabled=true'],
       'networkPolicy.enabled cannot be combined with webhook.url',
+    ],
+    [
+      'a memory limit too small for the heap',
+      ['--set', 'resources.limits.memory=200Mi'],
+      'leaves the webhook a 60 MiB heap, below the 64 MiB it needs',
+    ],
+    [
+      'a memory limit the chart cannot size the heap from',
+      ['--set', 'resources.limits.memory=1.5Gi'],
+      'resources.limits.memory "1.5Gi": the chart reads Ki, Mi, Gi, k, M, G or plain bytes',
     ],
     [
       'no ServiceAccount to run as',

@@ -217,3 +217,42 @@ namespaceSelector:
 {{- fail "serviceMonitor.enabled cannot be combined with webhook.url: with webhook.url the webhook runs outside the cluster and the chart installs no pods to scrape" }}
 {{- end }}
 {{- end }}
+
+{{/*
+The memory limit of the webhook container in MiB (0: none), read from a Kubernetes quantity: binary (Ki, Mi, Gi),
+decimal (k, M, G) or plain bytes.
+*/}}
+{{- define "workflowrun-webhook.memoryLimitMiB" -}}
+{{- $limit := dig "limits" "memory" "" (.Values.resources | default dict) }}
+{{- if kindIs "float64" $limit }}
+{{- div (int64 $limit) 1048576 }}
+{{- else if eq (toString $limit) "" }}
+{{- 0 }}
+{{- else }}
+{{- $text := toString $limit }}
+{{- $number := regexFind "^[0-9]+" $text | default "0" | int64 }}
+{{- $unit := trimPrefix (regexFind "^[0-9]+" $text) $text }}
+{{- $bytes := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 }}
+{{- if not (and (regexMatch "^[0-9]+[A-Za-z]*$" $text) (hasKey $bytes $unit)) }}
+{{- fail (printf "resources.limits.memory %q: the chart reads Ki, Mi, Gi, k, M, G or plain bytes (it sizes the webhook's heap from it); write it in one of those, or set webhook.heapLimitPercent=0" $text) }}
+{{- end }}
+{{- div (mul $number (get $bytes $unit)) 1048576 }}
+{{- end }}
+{{- end }}
+
+{{/*
+V8's heap limit for the webhook in MiB (0: Node's own choice), webhook.heapLimitPercent of the memory limit.
+*/}}
+{{- define "workflowrun-webhook.heapLimitMiB" -}}
+{{- $limitMiB := include "workflowrun-webhook.memoryLimitMiB" . | int64 }}
+{{- $percent := int64 .Values.webhook.heapLimitPercent }}
+{{- if or (eq $percent 0) (eq $limitMiB 0) }}
+{{- 0 }}
+{{- else }}
+{{- $heapMiB := div (mul $limitMiB $percent) 100 }}
+{{- if lt $heapMiB 64 }}
+{{- fail (printf "webhook.heapLimitPercent (%d) of resources.limits.memory (%d MiB) leaves the webhook a %d MiB heap, below the 64 MiB it needs with a few Workflows: raise the limit or the percentage" $percent $limitMiB $heapMiB) }}
+{{- end }}
+{{- $heapMiB }}
+{{- end }}
+{{- end }}
