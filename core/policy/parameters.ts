@@ -422,10 +422,11 @@ class RuleCompiler {
   /** A value in the defaulted tree (list item, map value): its own missing properties are defaulted as well. */
   #objectWithDefaults(schema: JSONObject, place: Place): string | undefined {
     const errors = this.node(schema, place, { main: true, filled: new Set() });
-    // A null item or map value that defaulting replaces: the default is not re-checked here, so the policy never
-    // denies what the webhook would admit.
     if (errors === undefined || !nullTakesDefault(schema)) return errors;
-    return `(type(${place.value}) == null_type ? [] : ${errors})`;
+    // A null item or map value is replaced by the default, whose validity is known now.
+    const defaultError = nullDefaultError(schema, this.unknownParameters);
+    const ifNull = defaultError === undefined ? '[]' : `[${place.path} + ${celString(defaultError)}]`;
+    return `(type(${place.value}) == null_type ? ${ifNull} : ${errors})`;
   }
 
   /** A property of the defaulted tree: checked when present; when missing, valid exactly if its default is. */
@@ -606,6 +607,22 @@ function filledKeys(schema: JSONObject, policy: UnknownParameterPolicy): FilledK
   if (!byPolicy) filledBySchema.set(schema, (byPolicy = new Map()));
   byPolicy.set(policy, result);
   return result;
+}
+
+const nullDefaultErrors = new WeakMap<JSONObject, Map<UnknownParameterPolicy, string | undefined>>();
+
+/** The webhook's first error, after the value's path, for the default that replaces a null here; none if valid. */
+function nullDefaultError(schema: JSONObject, policy: UnknownParameterPolicy): string | undefined {
+  let byPolicy = nullDefaultErrors.get(schema);
+  if (byPolicy?.has(policy)) return byPolicy.get(policy);
+  const holder: JSONObject = { type: 'object', properties: { value: schema } };
+  const defaulted = applyDefaults(holder, { value: null });
+  const [error] = compileValidator(holder).validate(defaulted, policy).errors;
+  const prefix = `${PARAMETERS_FIELD}.value`;
+  const found = error && `${error.field.slice(prefix.length)}: ${error.message} (the default)`;
+  if (!byPolicy) nullDefaultErrors.set(schema, (byPolicy = new Map()));
+  byPolicy.set(policy, found);
+  return found;
 }
 
 function declaredTypes(schema: JSONObject): string[] | undefined {

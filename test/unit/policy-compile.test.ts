@@ -218,6 +218,23 @@ describe('policy: schema to CEL', function () {
     expect(text).to.contain(`${size} >= 1`);
   });
 
+  it('denies a null map value or list item exactly when the default that replaces it is invalid', function () {
+    const valued = (pattern: string) =>
+      rules({
+        type: 'object',
+        properties: {
+          labels: {
+            type: 'object',
+            additionalProperties: { type: 'string', default: 'a', allOf: [{ pattern }] },
+          },
+        },
+      }).text;
+    expect(valued('^[0-9]+$')).to.contain(
+      `(type(x1) == null_type ? ['spec.workflow.parameters.labels' + '[' + k1 + ']' + ': Invalid value: "a": must match pattern "^[0-9]+$" (the default)'] :`,
+    );
+    expect(valued('^[a-z]+$')).to.contain('(type(x1) == null_type ? [] :');
+  });
+
   it('stops below a depth and says so', function () {
     let schema: JSONSchema = { type: 'string' };
     for (let level = 0; level <= MAX_CEL_SCHEMA_DEPTH + 1; level++)
