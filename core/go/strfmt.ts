@@ -18,7 +18,9 @@ const UUID4 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a
 const UUID5 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i;
 const HOSTNAME =
   /^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9\-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z\p{L}]){2,63})$/u;
-const RGB_CHANNEL = '\\s*(0|[1-9]\\d?|1\\d\\d?|2[0-4]\\d|25[0-5])\\s*';
+/** Go's RE2 `\s`: ASCII white space only. */
+const GO_SPACE = '[\\t\\n\\f\\r ]';
+const RGB_CHANNEL = `${GO_SPACE}*(0|[1-9]\\d?|1\\d\\d?|2[0-4]\\d|25[0-5])${GO_SPACE}*`;
 const RGB_COLOR = new RegExp(`^rgb\\(${RGB_CHANNEL},${RGB_CHANNEL},${RGB_CHANNEL}\\)$`);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
 const CREDIT_CARD =
@@ -26,11 +28,35 @@ const CREDIT_CARD =
 const K8S_NAME = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const K8S_SHORT_NAME = new RegExp(`^${K8S_NAME}$`);
 const K8S_LONG_NAME = new RegExp(`^${K8S_NAME}(\\.${K8S_NAME})*$`);
-/** Go's RE2 `\s`: ASCII white space only. */
-const GO_SPACE = '[\\t\\n\\f\\r ]';
+/**
+ * The formats whose whole check is one regular expression over ASCII classes (read alike by JavaScript and RE2),
+ * for some with a limit in bytes (null: any string): the policy compiler (core/policy) turns exactly these into CEL.
+ */
+const PATTERN_CHECKS: Record<string, { regex: RegExp; maxBytes?: number } | null> = {
+  bsonobjectid: { regex: /^[0-9a-fA-F]{24}$/ },
+  uuid: { regex: UUID },
+  uuid3: { regex: UUID3 },
+  uuid4: { regex: UUID4 },
+  uuid5: { regex: UUID5 },
+  // govalidator asks for 11 characters and nine digits, so both separators are there.
+  ssn: { regex: /^\d{3}[- ]\d{2}[- ]\d{4}$/ },
+  hexcolor: { regex: /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/ },
+  rgbcolor: { regex: RGB_COLOR },
+  byte: { regex: BASE64 },
+  k8sshortname: { regex: K8S_SHORT_NAME, maxBytes: 63 },
+  k8slongname: { regex: K8S_LONG_NAME, maxBytes: 253 },
+  password: null,
+};
 
 const CHECKS: Record<string, (value: string) => boolean> = {
-  bsonobjectid: (value) => /^[0-9a-fA-F]{24}$/.test(value),
+  ...Object.fromEntries(
+    Object.entries(PATTERN_CHECKS).map(([name, check]) => [
+      name,
+      (value: string) =>
+        check === null ||
+        ((check.maxBytes === undefined || byteLength(value) <= check.maxBytes) && check.regex.test(value)),
+    ]),
+  ),
   uri: parsesAsRequestURI,
   email: parsesAsMailAddress,
   hostname: (value) =>
@@ -41,24 +67,13 @@ const CHECKS: Record<string, (value: string) => boolean> = {
   ipv6: (value) => parsesAsIP(value) && value.includes(':'),
   cidr: parsesAsCIDR,
   mac: parsesAsMAC,
-  uuid: (value) => UUID.test(value),
-  uuid3: (value) => UUID3.test(value),
-  uuid4: (value) => UUID4.test(value),
-  uuid5: (value) => UUID5.test(value),
   isbn: (value) => isISBN10(value) || isISBN13(value),
   isbn10: isISBN10,
   isbn13: isISBN13,
   creditcard: isCreditCard,
-  ssn: (value) => value.length === 11 && /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(value),
-  hexcolor: (value) => /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value),
-  rgbcolor: (value) => RGB_COLOR.test(value),
-  byte: (value) => BASE64.test(value),
-  password: () => true,
   date: isFullDate,
   duration: isDuration,
   datetime: isDateTime,
-  k8sshortname: (value) => byteLength(value) <= 63 && K8S_SHORT_NAME.test(value),
-  k8slongname: (value) => byteLength(value) <= 253 && K8S_LONG_NAME.test(value),
 };
 
 // strfmt registers these under names with dashes.
@@ -72,6 +87,15 @@ const DASHED_NAMES: Record<string, string> = {
 export function strfmtName(format: string): string | undefined {
   const name = normalized(format);
   return Object.hasOwn(CHECKS, name) ? (DASHED_NAMES[name] ?? name) : undefined;
+}
+
+/**
+ * A format's check when it is a regular expression alone (and maybe a limit in bytes), null when any string
+ * passes, undefined when code checks it or Kubernetes drops the format.
+ */
+export function strfmtPattern(format: string): { regex: RegExp; maxBytes?: number } | null | undefined {
+  const name = normalized(format);
+  return Object.hasOwn(PATTERN_CHECKS, name) ? PATTERN_CHECKS[name] : undefined;
 }
 
 /** Whether a string is valid for a format strfmtName knows. */

@@ -7,11 +7,9 @@
 // What CEL cannot check within the API server's cost limits, or what this compiler does not translate, is listed
 // per keyword and field in `uncovered`; the rest of the schema is still enforced. Nothing uncovered ever makes a
 // check stricter than the webhook's: a composition whose verdict would flip (`not`, `oneOf`) is left out whole.
-import { fullFormats } from 'ajv-formats/dist/formats.js';
-
 import { applyDefaults } from '../defaulting.ts';
 import { isPlainObject } from '../json.ts';
-import { compileRE2 } from '../go/regexp.ts';
+import { strfmtName, strfmtPattern } from '../go/strfmt.ts';
 import type { JSONObject, JSONSchema, JSONValue, UnknownParameterPolicy } from '../types.ts';
 import { compileValidator, PARAMETERS_FIELD } from '../validation.ts';
 import {
@@ -126,9 +124,14 @@ class RuleCompiler {
     const types = declaredTypes(schema);
     if (types) {
       const names = types.filter((type) => type !== 'null');
+      const tests = types.map((type) => typeTest(type, v));
+      // kube-openapi lets a format stand in for a non-numeric type: a string (or a list) passes the type check.
+      const formatted = typeof schema.format === 'string' && strfmtName(schema.format) !== undefined;
+      if (formatted && !types.includes('number') && !types.includes('integer'))
+        tests.push(`type(${v}) == string || type(${v}) == list`);
       parts.push(
         failUnless(
-          types.map((type) => typeTest(type, v)).join(' || '),
+          tests.join(' || '),
           message(
             place,
             `': Invalid value: ' + ${celValueText(v)} + ': must be of type ${names.join(' or ') || 'null'}'`,
@@ -156,7 +159,9 @@ class RuleCompiler {
     if (lists.length > 0) parts.push(guarded(`type(${v}) == list`, lists));
     const objects = this.#objectChecks(schema, place, context);
     if (objects.length > 0) parts.push(guarded(`type(${v}) == map`, objects));
-    parts.push(...this.#compositions(schema, place, context));
+    // Kubernetes checks a null value against the type and enum alone, never against allOf/anyOf/oneOf/not.
+    const compositions = this.#compositions(schema, place, context);
+    if (compositions.length > 0) parts.push(guarded(`type(${v}) != null_type`, compositions));
     for (const keyword of UNTRANSLATED) {
       if (schema[keyword] !== undefined) this.#skip(place.field, keyword, 'not translated to CEL');
     }
@@ -200,15 +205,17 @@ class RuleCompiler {
         ),
       );
     }
-    if (typeof schema.format === 'string') {
-      const pattern = formatPattern(schema.format);
-      if (pattern === undefined) {
-        if (schema.format in fullFormats)
-          this.#skip(place.field, `format: ${schema.format}`, 'checked by code, not a regular expression');
-      } else if (pattern !== null) {
+    // Kubernetes' own formats (go-openapi/strfmt); it drops any other, and so does the webhook.
+    if (typeof schema.format === 'string' && strfmtName(schema.format) !== undefined) {
+      const check = strfmtPattern(schema.format);
+      if (check === undefined) {
+        this.#skip(place.field, `format: ${schema.format}`, 'checked by code, not a regular expression');
+      } else if (check !== null) {
+        // The patterns hold ASCII alone, so a matching string has as many bytes as CEL's size() counts.
+        const length = check.maxBytes === undefined ? '' : `size(${v}) <= ${check.maxBytes} && `;
         checks.push(
           failUnless(
-            `${v}.matches(${celString(pattern)})`,
+            `${length}${v}.matches(${celString(re2Source(check.regex))})`,
             message(
               place,
               `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must be a valid ${schema.format}`)}`,
@@ -249,12 +256,13 @@ class RuleCompiler {
     }
     if (typeof schema.multipleOf === 'number' && schema.multipleOf > 0) {
       const m = schema.multipleOf;
-      // CEL has no int-double arithmetic; ajv divides as doubles, so this does too (with the same rounding).
-      const quotient = wholeTest(`(double(${v}) / ${doubleLiteral(m)})`);
-      const test = Number.isInteger(m) ? `(type(${v}) == int ? ${v} % ${m} == 0 : ${quotient})` : quotient;
+      // As kube-openapi's MultipleOf on the float64 the value decodes to: the quotient (for a factor below 1, the
+      // value times the factor's inverse) must be what go-openapi/swag calls an integer, within its tolerance.
+      const quotient =
+        m < 1 ? `(1.0 / ${doubleLiteral(m)} * double(${v}))` : `(double(${v}) / ${doubleLiteral(m)})`;
       checks.push(
         failUnless(
-          test,
+          jsonIntegerTest(quotient),
           message(
             place,
             `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must be a multiple of ${m}`)}`,
@@ -378,11 +386,17 @@ class RuleCompiler {
     } else if (context.main && this.unknownParameters === 'deny' && isClosed(schema)) {
       checks.push(unknownKey([...declared, ...branchPropertyNames(schema)].filter(unique)));
     }
+    // Counted after defaulting, which adds the keys it fills in when missing.
+    const fillable = [...new Set([...context.filled, ...(filled?.keys ?? [])])];
+    const size =
+      fillable.length === 0
+        ? `size(${v})`
+        : `(size(${v}) + size(${celLiteral(fillable)}.filter(d${place.level}, !(d${place.level} in ${v}))))`;
     if (typeof schema.minProperties === 'number') {
       const n = schema.minProperties;
       checks.push(
         failUnless(
-          `size(${v}) >= ${n}`,
+          `${size} >= ${n}`,
           message(
             place,
             `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must have at least ${plural(n, 'property', 'properties')}`)}`,
@@ -394,10 +408,10 @@ class RuleCompiler {
       const n = schema.maxProperties;
       checks.push(
         failUnless(
-          `size(${v}) <= ${n}`,
+          `${size} <= ${n}`,
           message(
             place,
-            `': Too many: ' + string(size(${v})) + ${celString(`: must have at most ${plural(n, 'property', 'properties')}`)}`,
+            `': Too many: ' + string(${size}) + ${celString(`: must have at most ${plural(n, 'property', 'properties')}`)}`,
           ),
         ),
       );
@@ -408,10 +422,11 @@ class RuleCompiler {
   /** A value in the defaulted tree (list item, map value): its own missing properties are defaulted as well. */
   #objectWithDefaults(schema: JSONObject, place: Place): string | undefined {
     const errors = this.node(schema, place, { main: true, filled: new Set() });
-    // A null item or map value that defaulting replaces: the default is not re-checked here, so the policy never
-    // denies what the webhook would admit.
     if (errors === undefined || !nullTakesDefault(schema)) return errors;
-    return `(type(${place.value}) == null_type ? [] : ${errors})`;
+    // A null item or map value is replaced by the default, whose validity is known now.
+    const defaultError = nullDefaultError(schema, this.unknownParameters);
+    const ifNull = defaultError === undefined ? '[]' : `[${place.path} + ${celString(defaultError)}]`;
+    return `(type(${place.value}) == null_type ? ${ifNull} : ${errors})`;
   }
 
   /** A property of the defaulted tree: checked when present; when missing, valid exactly if its default is. */
@@ -594,6 +609,22 @@ function filledKeys(schema: JSONObject, policy: UnknownParameterPolicy): FilledK
   return result;
 }
 
+const nullDefaultErrors = new WeakMap<JSONObject, Map<UnknownParameterPolicy, string | undefined>>();
+
+/** The webhook's first error, after the value's path, for the default that replaces a null here; none if valid. */
+function nullDefaultError(schema: JSONObject, policy: UnknownParameterPolicy): string | undefined {
+  let byPolicy = nullDefaultErrors.get(schema);
+  if (byPolicy?.has(policy)) return byPolicy.get(policy);
+  const holder: JSONObject = { type: 'object', properties: { value: schema } };
+  const defaulted = applyDefaults(holder, { value: null });
+  const [error] = compileValidator(holder).validate(defaulted, policy).errors;
+  const prefix = `${PARAMETERS_FIELD}.value`;
+  const found = error && `${error.field.slice(prefix.length)}: ${error.message} (the default)`;
+  if (!byPolicy) nullDefaultErrors.set(schema, (byPolicy = new Map()));
+  byPolicy.set(policy, found);
+  return found;
+}
+
 function declaredTypes(schema: JSONObject): string[] | undefined {
   let types: string[] | undefined;
   if (typeof schema.type === 'string') types = [schema.type];
@@ -608,7 +639,10 @@ function typeTest(type: string, v: string): string {
     case 'string':
       return `type(${v}) == string`;
     case 'integer':
-      return `type(${v}) == int || type(${v}) == uint || type(${v}) == double && ${wholeTest(v)}`;
+      return (
+        `type(${v}) == int && ${v} >= -${MAX_JSON_INTEGER} && ${v} <= ${MAX_JSON_INTEGER} || ` +
+        `type(${v}) == uint && ${v} <= ${MAX_JSON_INTEGER}u || type(${v}) == double && ${jsonIntegerTest(v)}`
+      );
     case 'number':
       return numericTest(v);
     case 'boolean':
@@ -628,29 +662,57 @@ function numericTest(v: string): string {
   return `(type(${v}) == int || type(${v}) == uint || type(${v}) == double)`;
 }
 
-// A whole double. Every double of magnitude 2^52 or more is whole, and converting one beyond int's range would be
-// an error in CEL, so only smaller ones are converted to compare.
-function wholeTest(v: string): string {
-  return `(${v} <= -4503599627370496.0 || ${v} >= 4503599627370496.0 || double(int(${v})) == ${v})`;
+/** go-openapi/swag's largest JSON integer, 2^53 - 1: kube-openapi calls no number beyond it an integer. */
+const MAX_JSON_INTEGER = Number.MAX_SAFE_INTEGER;
+
+// swag.IsFloat64AJSONInteger of a CEL double (as core/go/swag.ts): within +-(2^53 - 1), and whole or, at 1 and
+// above, within a relative 1e-9 of its truncation. The range test comes first, so int() never overflows.
+function jsonIntegerTest(v: string): string {
+  const limit = doubleLiteral(MAX_JSON_INTEGER);
+  const truncated = `double(int(${v}))`;
+  return (
+    `(${v} >= -${limit} && ${v} <= ${limit} && ` +
+    `(${truncated} == ${v} || ${v} >= 1.0 && (${v} - ${truncated}) / (${v} + ${truncated}) < 1e-9))`
+  );
 }
 
 function enumOf(schema: JSONObject): JSONValue[] | undefined {
-  let values: JSONValue[] | undefined;
-  if (Array.isArray(schema.enum)) values = schema.enum;
-  else if (schema.const !== undefined) values = [schema.const];
-  if (values && schema.nullable === true && typeof schema.type === 'string' && !values.includes(null))
-    values = [...values, null];
-  return values;
+  if (Array.isArray(schema.enum)) return schema.enum;
+  return schema.const === undefined ? undefined : [schema.const];
 }
 
-// CEL list literals hold one type, so strings go in one list and every other value is compared on its own.
+// As kube-openapi matches an enum (core/validation.ts compileEnum): Go holds a whole-number entry as int64 and
+// converts the value to it, so any number whose integer part is the entry matches; a null never matches, nor does a
+// list or map entry with a whole number inside. CEL list literals hold one type, so strings go in one list and
+// every other entry is compared on its own.
 function enumTest(values: JSONValue[], v: string): string {
   const strings = values.filter((value): value is string => typeof value === 'string');
-  const others = values.filter((value) => typeof value !== 'string');
   const tests: string[] = [];
   if (strings.length > 0) tests.push(`${v} in ${celLiteral(strings)}`);
-  for (const value of others) tests.push(`${v} == ${celLiteral(value)}`);
+  for (const value of values) {
+    if (typeof value === 'string' || value === null) continue;
+    if (isGoInt64(value)) {
+      const n = value as number;
+      // The numbers that truncate to n: [n, n + 1) above zero, (n - 1, n] below, (-1, 1) for zero.
+      const low = n > 0 ? `${v} >= ${n}` : `${v} > ${n - 1}`;
+      const high = n < 0 ? `${v} <= ${n}` : `${v} < ${n + 1}`;
+      tests.push(`${numericTest(v)} && ${low} && ${high}`);
+    } else if (!containsGoInt64(value)) tests.push(`${v} == ${celLiteral(value)}`);
+  }
   return tests.length === 0 ? 'false' : tests.join(' || ');
+}
+
+/**
+ * A whole-number enum entry to match by truncation. core/validation.ts takes every Go int64; beyond 2^53 every
+ * number is whole, so comparing there exactly is the same.
+ */
+function isGoInt64(value: JSONValue): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+function containsGoInt64(value: JSONValue): boolean {
+  if (typeof value !== 'object' || value === null) return isGoInt64(value);
+  return (Array.isArray(value) ? value : Object.values(value)).some(containsGoInt64);
 }
 
 function listValues(values: JSONValue[]): string {
@@ -690,25 +752,7 @@ function unique(value: string, index: number, all: string[]): boolean {
   return all.indexOf(value) === index;
 }
 
-/**
- * The RE2 form of an ajv-formats format that is a plain regular expression; `undefined` for one checked by code or
- * not known to ajv-formats (the webhook ignores those, so `null` = nothing to check).
- */
-function formatPattern(format: string): string | null | undefined {
-  if (!Object.hasOwn(fullFormats, format)) return null;
-  const definition = (fullFormats as Record<string, unknown>)[format];
-  if (typeof definition === 'boolean') return null;
-  const validate =
-    typeof definition === 'object' && definition !== null && !(definition instanceof RegExp)
-      ? (definition as { validate?: unknown }).validate
-      : definition;
-  const regex = validate instanceof RegExp ? validate : undefined;
-  if (!regex || /[^iu]/.test(regex.flags)) return undefined;
-  const pattern = `${regex.flags.includes('i') ? '(?i)' : ''}${regex.source}`;
-  try {
-    compileRE2(pattern);
-  } catch {
-    return undefined;
-  }
-  return pattern;
+/** The RE2 text of a JavaScript regular expression that uses only the `i` and `u` flags. */
+function re2Source(regex: RegExp): string {
+  return `${regex.flags.includes('i') ? '(?i)' : ''}${regex.source}`;
 }

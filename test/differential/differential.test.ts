@@ -7,10 +7,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 
-import { isPlainObject, type JSONObject, type JSONValue } from '../../core/index.ts';
+import type { JSONObject, JSONValue } from '../../core/index.ts';
 import { shorthandToJSONSchema } from '../../core/engine.ts';
 import { verdictDifferences } from './compare.ts';
-import { schemaCase, shorthandCase, valueFor } from './generators.ts';
+import { openapiCase, parameterValues, shorthandCase } from './generators.ts';
 import { compileOurs, judgeOurs, type SchemaForm } from './ours.ts';
 import { ReferenceProcess, type ReferenceCase } from './reference.ts';
 
@@ -26,16 +26,11 @@ const OPENAPI_SAMPLES_PER_SEED = 1500;
 const SHORTHAND_SEEDS = [1212, 1213];
 const SHORTHAND_SAMPLES_PER_SEED = 600;
 
-const values = (schema: JSONObject, definitions = {}) =>
-  fc.array(valueFor(schema, definitions, 0).filter(isPlainObject), { minLength: 2, maxLength: 5 });
-
-const openapiSamples: fc.Arbitrary<Sample> = schemaCase().chain(({ schema, definitions }) =>
-  values(schema, definitions).map((list) => ({
-    form: { openapi: schema },
-    referenceSchema: schema,
-    values: list,
-  })),
-);
+const openapiSamples: fc.Arbitrary<Sample> = openapiCase().map(({ schema, values }) => ({
+  form: { openapi: schema },
+  referenceSchema: schema,
+  values,
+}));
 
 const shorthandSamples: fc.Arbitrary<Sample> = shorthandCase()
   .map((section) => {
@@ -47,7 +42,7 @@ const shorthandSamples: fc.Arbitrary<Sample> = shorthandCase()
   })
   .filter((converted) => converted !== undefined)
   .chain(({ section, converted }) =>
-    values(converted).map((list) => ({
+    parameterValues(converted).map((list) => ({
       form: { shorthand: section },
       referenceSchema: converted,
       values: list,

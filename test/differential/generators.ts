@@ -452,6 +452,26 @@ function objectValue(
     });
 }
 
+/** Parameters for one schema, as runs give them (objects only): two to five of them. */
+export function parameterValues(
+  schema: JSONObject,
+  definitions: Definitions = {},
+): fc.Arbitrary<JSONValue[]> {
+  return fc.array(valueFor(schema, definitions, 0).filter(isObject), { minLength: 2, maxLength: 5 });
+}
+
+export interface OpenAPICase {
+  schema: JSONObject;
+  values: JSONValue[];
+}
+
+/** An openAPIV3Schema Workflow's schema and parameters of runs against it. */
+export function openapiCase(): fc.Arbitrary<OpenAPICase> {
+  return schemaCase().chain(({ schema, definitions }) =>
+    parameterValues(schema, definitions).map((values) => ({ schema, values })),
+  );
+}
+
 function isObject(value: JSONValue | undefined): value is JSONObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

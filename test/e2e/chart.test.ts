@@ -156,49 +156,122 @@ describe('chart on a real API server (v1.x)', function () {
     );
   });
 
-  it('lets the ServiceAccount get, list and watch Workflows and ClusterWorkflows, and nothing more', async () => {
-    const { fullname } = await install();
-    check(await e2e.kubectl(['create', 'serviceaccount', 'unbound']), 'create serviceaccount');
-    const as = (sa: string) => `--as=system:serviceaccount:${e2e.namespace}:${sa}`;
-    const permissions = async (sa: string) =>
-      new Set(
-        check(await e2e.kubectl(['auth', 'can-i', '--list', as(sa)]), 'can-i --list')
-          .split('\n')
-          .slice(1)
-          .map((line) => line.trim().replace(/\s+/g, ' '))
-          .filter(Boolean),
-      );
-    const granted = await permissions(fullname);
-    const baseline = await permissions('unbound');
-    expect([...granted].filter((line) => !baseline.has(line)).sort()).to.deep.equal([
-      'clusterworkflows.openchoreo.dev [] [] [get list watch]',
-      'workflows.openchoreo.dev [] [] [get list watch]',
+  const serviceAccount = (name: string) => `--as=system:serviceaccount:${e2e.namespace}:${name}`;
+  // `kubectl auth can-i --list` in a namespace, one line per rule (resource, URLs, resource names, verbs).
+  async function permissions(account: string, namespace = e2e.namespace): Promise<Set<string>> {
+    const listed = check(
+      await e2e.kubectl(['auth', 'can-i', '--list', serviceAccount(account), '-n', namespace]),
+      'can-i --list',
+    );
+    return new Set(
+      listed
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().replace(/\s+/g, ' '))
+        .filter(Boolean),
+    );
+  }
+  // What the chart grants on top of what every ServiceAccount may do (discovery, reviews of itself).
+  async function grantedByChart(fullname: string, namespace = e2e.namespace): Promise<string[]> {
+    const account = 'unbound';
+    if ((await e2e.kubectl(['get', 'serviceaccount', account])).code !== 0)
+      check(await e2e.kubectl(['create', 'serviceaccount', account]), 'create serviceaccount');
+    const [granted, baseline] = await Promise.all([
+      permissions(fullname, namespace),
+      permissions(account, namespace),
     ]);
     expect([...baseline].filter((line) => !granted.has(line))).to.deep.equal([]);
+    return [...granted].filter((line) => !baseline.has(line)).sort();
+  }
+  async function canI(fullname: string, ...args: string[]): Promise<boolean> {
+    return (await e2e.kubectl(['auth', 'can-i', ...args, serviceAccount(fullname)])).code === 0;
+  }
+  // Of every verb on each resource, the `verb resource` pairs allowed (one kubectl per question, side by side).
+  async function allowedOf(fullname: string, resources: string[], extra: string[] = []): Promise<string[]> {
+    const verbs = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+    const questions = resources.flatMap((resource) => verbs.map((verb) => `${verb} ${resource}`));
+    const answers = await Promise.all(
+      questions.map((question) => canI(fullname, ...question.split(' '), ...extra)),
+    );
+    return questions.filter((_, index) => answers[index]).sort();
+  }
+  const READ_WORKFLOWS = [
+    'clusterworkflows.openchoreo.dev [] [] [get list watch]',
+    'workflows.openchoreo.dev [] [] [get list watch]',
+  ];
+  const POLICY_KINDS = [
+    'validatingadmissionpolicies.admissionregistration.k8s.io',
+    'validatingadmissionpolicybindings.admissionregistration.k8s.io',
+  ];
+  const OTHER_ADMISSION_KINDS = [
+    'validatingwebhookconfigurations.admissionregistration.k8s.io',
+    'mutatingwebhookconfigurations.admissionregistration.k8s.io',
+    'mutatingadmissionpolicies.admissionregistration.k8s.io',
+    'mutatingadmissionpolicybindings.admissionregistration.k8s.io',
+  ];
+  const LEASE = 'openchoreo-workflowrun-policies';
 
-    const canI = async (...args: string[]) =>
-      (await e2e.kubectl(['auth', 'can-i', ...args, as(fullname)])).code === 0;
+  it('lets the ServiceAccount get, list and watch Workflows and ClusterWorkflows, and nothing more', async () => {
+    const { fullname } = await install();
+    expect(await grantedByChart(fullname)).to.deep.equal(READ_WORKFLOWS);
+
     for (const resource of ['workflows.openchoreo.dev', 'clusterworkflows.openchoreo.dev']) {
       for (const verb of ['get', 'list', 'watch']) {
-        expect(await canI(verb, resource), `${verb} ${resource}`).to.equal(true);
-        expect(await canI(verb, resource, '-n', 'kube-system'), `${verb} ${resource} elsewhere`).to.equal(
-          true,
-        );
+        expect(await canI(fullname, verb, resource), `${verb} ${resource}`).to.equal(true);
+        expect(
+          await canI(fullname, verb, resource, '-n', 'kube-system'),
+          `${verb} ${resource} elsewhere`,
+        ).to.equal(true);
       }
       for (const verb of ['create', 'update', 'patch', 'delete', 'deletecollection']) {
-        expect(await canI(verb, resource), `${verb} ${resource}`).to.equal(false);
+        expect(await canI(fullname, verb, resource), `${verb} ${resource}`).to.equal(false);
       }
     }
-    for (const resource of [
-      'workflowruns.openchoreo.dev',
-      'secrets',
-      'configmaps',
-      'pods',
-      'leases.coordination.k8s.io',
-    ]) {
-      expect(await canI('get', resource), `get ${resource}`).to.equal(false);
+    for (const resource of ['workflowruns.openchoreo.dev', 'secrets', 'configmaps', 'pods']) {
+      expect(await canI(fullname, 'get', resource), `get ${resource}`).to.equal(false);
     }
-    expect(await canI('*', '*')).to.equal(false);
+    // policies.enabled is off: no verb at all on the policies, their bindings or any Lease.
+    expect(await allowedOf(fullname, [...POLICY_KINDS, 'leases.coordination.k8s.io'])).to.deep.equal([]);
+    expect(await canI(fullname, 'get', `leases.coordination.k8s.io/${LEASE}`)).to.equal(false);
+    expect(await canI(fullname, '*', '*')).to.equal(false);
+  });
+
+  it('with policies.enabled, also lets it list and write the policies and their bindings, and hold its own Lease', async () => {
+    const { fullname } = await install(['--set', 'policies.enabled=true']);
+    const leaseRules = [
+      // The API server cannot scope create by name (the object has none yet), so create is for any Lease here.
+      'leases.coordination.k8s.io [] [] [create]',
+      `leases.coordination.k8s.io [] [${LEASE}] [get update]`,
+    ];
+    const policyRules = POLICY_KINDS.map((kind) => `${kind} [] [] [list create update delete]`);
+    expect(await grantedByChart(fullname)).to.deep.equal(
+      [...leaseRules, ...READ_WORKFLOWS, ...policyRules].sort(),
+    );
+    // Outside the release namespace, no Lease at all.
+    expect(await grantedByChart(fullname, 'kube-system')).to.deep.equal(
+      [...READ_WORKFLOWS, ...policyRules].sort(),
+    );
+
+    expect(await allowedOf(fullname, POLICY_KINDS)).to.deep.equal(
+      POLICY_KINDS.flatMap((kind) =>
+        ['create', 'delete', 'list', 'update'].map((verb) => `${verb} ${kind}`),
+      ).sort(),
+    );
+    expect(await allowedOf(fullname, OTHER_ADMISSION_KINDS)).to.deep.equal([]);
+
+    const lease = `leases.coordination.k8s.io/${LEASE}`;
+    expect(await allowedOf(fullname, [lease])).to.deep.equal([
+      `create ${lease}`,
+      `get ${lease}`,
+      `update ${lease}`,
+    ]);
+    expect(await allowedOf(fullname, ['leases.coordination.k8s.io/another'])).to.deep.equal([
+      'create leases.coordination.k8s.io/another',
+    ]);
+    expect(
+      await allowedOf(fullname, [lease, 'leases.coordination.k8s.io'], ['-n', 'kube-system']),
+    ).to.deep.equal([]);
+    expect(await canI(fullname, '*', '*')).to.equal(false);
   });
 
   describe('with webhook.url pointing at a webhook running here', () => {

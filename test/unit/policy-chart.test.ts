@@ -32,7 +32,7 @@ describe('chart: policies.enabled', function () {
       {
         apiGroups: ['admissionregistration.k8s.io'],
         resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+        verbs: ['list', 'create', 'update', 'delete'],
       },
     ]);
     const lease = findObject(objects, 'Role', `${FULLNAME}-policy-lease`);

@@ -12,6 +12,9 @@ import {
   workflowPolicy,
 } from '../../core/engine.ts';
 import type { JSONObject, JSONSchema, WorkflowObject } from '../../core/index.ts';
+import { compileRE2 } from '../../core/go/regexp.ts';
+import { strfmtPattern } from '../../core/go/strfmt.ts';
+import { FORMAT_SAMPLES } from '../differential/generators.ts';
 
 const ROOT = 'variables.parameters';
 
@@ -122,6 +125,114 @@ describe('policy: schema to CEL', function () {
       'spec.workflow.parameters.extra patternProperties',
       'spec.workflow.parameters.choice oneOf',
     ]);
+  });
+
+  it("checks Kubernetes' formats, not ajv's: its regular-expression ones in CEL, those checked by code reported", function () {
+    const { text, uncovered } = rules({
+      type: 'object',
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        name: { type: 'string', format: 'k8s-short-name' },
+        address: { type: 'string', format: 'ipv4' },
+        secret: { type: 'string', format: 'password' },
+        ratio: { type: 'number', format: 'float' },
+        other: { type: 'string', format: 'made-up' },
+      },
+    });
+    // Kubernetes' uuid takes the dashes as optional; ajv's requires them.
+    expect(text).to.contain(`${ROOT}.id.matches('(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?`);
+    expect(text).to.contain(
+      `size(${ROOT}.name) <= 63 && ${ROOT}.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')`,
+    );
+    expect(text).not.to.contain('password');
+    expect(uncovered.map(({ field, keyword }) => `${field} ${keyword}`)).to.deep.equal([
+      'spec.workflow.parameters.address format: ipv4',
+    ]);
+  });
+
+  it('every regular-expression format compiles as RE2', function () {
+    for (const format of Object.keys(FORMAT_SAMPLES)) {
+      const check = strfmtPattern(format);
+      if (check)
+        expect(
+          () => compileRE2(`${check.regex.flags.includes('i') ? '(?i)' : ''}${check.regex.source}`),
+          format,
+        ).not.to.throw();
+    }
+  });
+
+  it('lets a string stand in for a non-numeric type when a Kubernetes format is set, as kube-openapi does', function () {
+    const { text } = rules({ type: 'object', properties: { flag: { type: 'boolean', format: 'uuid' } } });
+    expect(text).to.contain(
+      `type(${ROOT}.flag) == bool || type(${ROOT}.flag) == string || type(${ROOT}.flag) == list`,
+    );
+  });
+
+  it('checks a null against type and enum alone, never against allOf/anyOf/oneOf/not', function () {
+    const { text } = rules({
+      type: 'object',
+      properties: { b: { type: 'string', nullable: true, allOf: [{ enum: ['a'] }], not: { minLength: 3 } } },
+    });
+    expect(text).to.contain(`((type(${ROOT}.b) != null_type) ? (`);
+  });
+
+  it('matches an enum as kube-openapi: whole entries by the integer part, null never', function () {
+    const { text } = rules({
+      type: 'object',
+      properties: {
+        level: { type: 'integer', nullable: true, enum: [2, -1, 0, 1.5, null, [1], ['x']] },
+      },
+    });
+    const v = `${ROOT}.level`;
+    expect(text).to.contain(`${v} >= 2 && ${v} < 3`);
+    expect(text).to.contain(`${v} > -2 && ${v} <= -1`);
+    expect(text).to.contain(`${v} > -1 && ${v} < 1`);
+    expect(text).to.contain(`${v} == 1.5`);
+    expect(text).to.contain(`${v} == ['x']`);
+    expect(text).not.to.contain(`${v} == null`);
+    expect(text).not.to.contain(`${v} == [1]`);
+  });
+
+  it('calls a number an integer, or a multiple, as go-openapi/swag does: within 2^53 and a relative 1e-9', function () {
+    const { text } = rules({
+      type: 'object',
+      properties: { count: { type: 'integer', multipleOf: 3 }, share: { type: 'number', multipleOf: 0.1 } },
+    });
+    const v = `${ROOT}.count`;
+    expect(text).to.contain(`type(${v}) == int && ${v} >= -9007199254740991 && ${v} <= 9007199254740991`);
+    expect(text).to.contain(`(double(${v}) / 3.0)`);
+    expect(text).to.contain(`(1.0 / 0.1 * double(${ROOT}.share))`);
+    expect(text).to.contain('< 1e-9');
+    expect(text).not.to.contain(`${v} % 3`);
+  });
+
+  it('counts the keys defaulting fills in against minProperties and maxProperties', function () {
+    const { text } = rules({
+      type: 'object',
+      maxProperties: 1,
+      minProperties: 1,
+      properties: { mode: { type: 'string', default: 'fast' }, name: { type: 'string' } },
+    });
+    const size = `(size(${ROOT}) + size(['mode'].filter(d0, !(d0 in ${ROOT}))))`;
+    expect(text).to.contain(`${size} <= 1`);
+    expect(text).to.contain(`${size} >= 1`);
+  });
+
+  it('denies a null map value or list item exactly when the default that replaces it is invalid', function () {
+    const valued = (pattern: string) =>
+      rules({
+        type: 'object',
+        properties: {
+          labels: {
+            type: 'object',
+            additionalProperties: { type: 'string', default: 'a', allOf: [{ pattern }] },
+          },
+        },
+      }).text;
+    expect(valued('^[0-9]+$')).to.contain(
+      `(type(x1) == null_type ? ['spec.workflow.parameters.labels' + '[' + k1 + ']' + ': Invalid value: "a": must match pattern "^[0-9]+$" (the default)'] :`,
+    );
+    expect(valued('^[a-z]+$')).to.contain('(type(x1) == null_type ? [] :');
   });
 
   it('stops below a depth and says so', function () {

@@ -131,7 +131,9 @@ describe('webhook Workflow informers on @kubernetes/client-node', function () {
     expect(lookup.states()[0]!.size).to.equal(1201);
     const pages = api.calls.filter((call) => call.path.endsWith('/workflows') && !call.query.has('watch'));
     const expected = Array.from({ length: 13 }, (_, page) => ['100', page === 0 ? null : String(page * 100)]);
-    expect(pages.map((call) => [call.query.get('limit'), call.query.get('continue')])).to.deep.equal(expected);
+    expect(pages.map((call) => [call.query.get('limit'), call.query.get('continue')])).to.deep.equal(
+      expected,
+    );
   });
 
   it('follows watch events: a change and a deletion reach the cache', async () => {
