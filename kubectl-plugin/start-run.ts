@@ -35,6 +35,7 @@ const OUTPUTS = ['yaml', 'json', 'name'] as const;
 /** What the run-shaping flags parse to; the options of create and rerun start with these. */
 export interface StartRunOptions {
   io: IOStreams;
+  clock: () => Date;
   set: string[];
   valuesFiles: string[];
   displayName?: string;
@@ -87,7 +88,7 @@ export function addStartRunFlags(command: Command, between: (command: Command) =
 }
 
 /** The run-shaping flags as options, refusing combinations that cannot work. */
-export function startRunOptions(command: Command): Omit<StartRunOptions, 'io'> {
+export function startRunOptions(command: Command): Omit<StartRunOptions, 'io' | 'clock'> {
   const flags = command.opts<StartRunFlags>();
   const options = {
     set: flags.set ?? [],
@@ -259,6 +260,8 @@ export async function submitRun(
     for: 'succeeded',
     timeoutMs: opts.timeoutMs,
     pollIntervalMs: opts.pollIntervalMs,
+    clock: opts.clock,
+    quiet: opts.output !== undefined,
   });
 }
 

@@ -25,7 +25,6 @@ import {
 } from '../start-run.ts';
 
 export interface CreateOptions extends StartRunOptions {
-  clock: () => Date;
   kube: () => Promise<KubeClient>;
   connection: ConnectionOptions;
   /** The Workflow to run; may come from `-f` instead. */

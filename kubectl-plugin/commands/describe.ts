@@ -88,23 +88,16 @@ async function watchRun(
   namespace: string,
   render: (run: WorkflowRunObject) => string,
 ): Promise<number> {
-  const { LiveArea, progressLine } = await import('../render/progress.ts');
-  const live = new LiveArea(opts.io.stdout, opts.io.columns);
+  const { runProgressView } = await import('../render/progress.ts');
+  const show = runProgressView(opts.io, render);
   const stop = new AbortController();
-  let lastLine: string | undefined;
   try {
     const observed = { kube: await opts.kube(), namespace, name: opts.name };
     for await (const run of observeRun(
       { ...observed, pollIntervalMs: opts.pollIntervalMs ?? POLL_INTERVAL_MS },
       stop.signal,
     )) {
-      if (opts.io.isTTY) {
-        live.draw(render(run));
-      } else {
-        const line = progressLine(run);
-        if (line !== lastLine) opts.io.stdout.write(`${line}\n`);
-        lastLine = line;
-      }
+      show(run);
       if (isCompleted(run)) return EXIT_OK;
     }
     throw new CommandError(`workflowrun "${opts.name}" was deleted while watching it`);

@@ -41,7 +41,6 @@ import {
 } from '../start-run.ts';
 
 export interface RerunOptions extends StartRunOptions {
-  clock: () => Date;
   kube: () => Promise<KubeClient>;
   connection: ConnectionOptions;
   /** The run to start again; absent with `last`. */

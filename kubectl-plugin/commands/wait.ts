@@ -1,5 +1,5 @@
 // `kubectl workflowrun wait NAME`: blocks until the run completes, like `argo wait` / `kubectl wait`, watching the
-// run (polling when a watch is not possible) and ending with one status line.
+// run (polling when a watch is not possible), showing each change, and ending with one status line.
 import { Option, type Command } from 'commander';
 import {
   WORKFLOW_COMPLETED,
@@ -51,7 +51,8 @@ export function newWaitCommand(factory: Factory, runF?: (opts: WaitOptions) => P
   const command = newCommand('wait', factory)
     .summary('Wait until a WorkflowRun completes')
     .description(
-      'Wait until a WorkflowRun completes, then print its final status.\n\n' +
+      'Wait until a WorkflowRun completes, then print its final status. Meanwhile the run is redrawn in place on ' +
+        'a terminal, and printed a line per change elsewhere.\n\n' +
         'With --for=succeeded (the default) exit 0 when it succeeds and 1 when it fails; with --for=completed ' +
         'exit 0 once it has completed, whatever the outcome. Either way, exit 1 when --timeout passes first.',
     )
@@ -93,12 +94,18 @@ export interface WaitForRunOptions {
   timeoutMs: number;
   pollIntervalMs: number;
   /** For the durations of the live view on a terminal. */
-  clock?: () => Date;
+  clock: () => Date;
+  /**
+   * `create/rerun --wait -o ...`: stdout holds only what -o asked for, so nothing is shown while waiting and no
+   * status line follows; the exit code tells the outcome, as `argo submit --wait -o ...` does.
+   */
+  quiet?: boolean;
 }
 
 /**
- * Shared with `create --wait`. On a terminal the run's progress is redrawn in place while it goes. Prints the final
- * status line and returns the exit code.
+ * Shared with `create --wait` and `rerun --wait`. While the run goes its progress is shown (render/progress.ts's
+ * runProgressView: redrawn in place on a terminal, a line per change elsewhere); then the final status line is
+ * printed. Returns the exit code.
  */
 export async function waitForRun(opts: WaitForRunOptions): Promise<number> {
   const stop = new AbortController();
@@ -111,13 +118,11 @@ export async function waitForRun(opts: WaitForRunOptions): Promise<number> {
         }, opts.timeoutMs)
       : undefined;
   let last: WorkflowRunObject | undefined;
-  const progress = opts.io.isTTY ? await import('../render/progress.ts') : undefined;
-  const live = progress && new progress.LiveArea(opts.io.stdout, opts.io.columns);
-  const clock = opts.clock ?? (() => new Date());
+  const show = opts.quiet ? undefined : await progressView(opts);
   try {
     for await (const run of observeRun(opts, stop.signal)) {
       last = run;
-      live?.draw(progress!.renderProgress(run, { now: clock(), color: opts.io.color }));
+      show?.(run);
       if (isCompleted(run)) return finish(opts, run);
     }
     if (timedOut) {
@@ -133,11 +138,17 @@ export async function waitForRun(opts: WaitForRunOptions): Promise<number> {
   }
 }
 
+async function progressView(opts: WaitForRunOptions): Promise<(run: WorkflowRunObject) => void> {
+  const { renderProgress, runProgressView } = await import('../render/progress.ts');
+  return runProgressView(opts.io, (run) => renderProgress(run, { now: opts.clock(), color: opts.io.color }));
+}
+
 function finish(opts: WaitForRunOptions, run: WorkflowRunObject): number {
-  const status = runStatus(run);
   const succeeded = isSucceeded(run);
-  const message = succeeded ? undefined : failureMessage(run);
-  opts.io.stdout.write(`${qualifiedName(opts.name)} ${status}${message ? `: ${message}` : ''}\n`);
+  if (!opts.quiet) {
+    const message = succeeded ? undefined : failureMessage(run);
+    opts.io.stdout.write(`${qualifiedName(opts.name)} ${runStatus(run)}${message ? `: ${message}` : ''}\n`);
+  }
   if (opts.for === 'completed') return EXIT_OK;
   return succeeded ? EXIT_OK : EXIT_FAILURE;
 }

@@ -1,6 +1,7 @@
 // A run while it goes: on a terminal the part of describe that changes (status, conditions, tasks with phase and
 // duration), redrawn in place; elsewhere one line per change.
 import { runStatus, type WorkflowRunObject } from '../../core/index.ts';
+import type { IOStreams } from '../cmdutil/factory.ts';
 import { paint, statusTone } from './color.ts';
 import { conditionsSection, tasksSection } from './describe.ts';
 import { cell, displayWidth, formatFields } from './table.ts';
@@ -38,6 +39,27 @@ export function progressLine(run: WorkflowRunObject): string {
     (task) => `${cell(task.name)}:${cell(task.phase)}`,
   );
   return [cell(run.metadata?.name), runStatus(run), ...conditions, ...tasks].join(' ');
+}
+
+/**
+ * Shows each state of a followed run (describe --watch, wait, create/rerun --wait): on a terminal `redraw(run)` drawn
+ * in place; elsewhere its progressLine, printed only when it differs from the last one, since a watch also reports
+ * updates that change nothing shown (resourceVersion, managed fields).
+ */
+export function runProgressView(
+  io: Pick<IOStreams, 'stdout' | 'isTTY' | 'columns'>,
+  redraw: (run: WorkflowRunObject) => string,
+): (run: WorkflowRunObject) => void {
+  if (io.isTTY) {
+    const live = new LiveArea(io.stdout, io.columns);
+    return (run) => live.draw(redraw(run));
+  }
+  let lastLine: string | undefined;
+  return (run) => {
+    const line = progressLine(run);
+    if (line !== lastLine) io.stdout.write(`${line}\n`);
+    lastLine = line;
+  };
 }
 
 /** Text drawn over the text it drew last: the cursor goes back up over it and the screen below is cleared. */

@@ -307,11 +307,21 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       await setStatus('will-pass', 'succeeded');
       await setStatus('will-fail', 'failed');
       const [passed, failed] = await Promise.all([passing, failing]);
+      // Without a terminal: a line per change (the run as it was when the wait began, then as it completed), then
+      // the status line.
       expect(passed.code).to.equal(0);
-      expect(passed.stdout).to.equal('workflowrun.openchoreo.dev/will-pass Succeeded\n');
+      expect(passed.stdout.trimEnd().split('\n')).to.satisfy(
+        (lines: string[]) =>
+          lines.length === 3 &&
+          lines[0]!.startsWith('will-pass Running ') &&
+          lines[1]!.startsWith('will-pass Succeeded ') &&
+          lines[2] === 'workflowrun.openchoreo.dev/will-pass Succeeded',
+      );
       expect(failed.code).to.equal(1);
-      expect(failed.stdout).to.equal(
-        'workflowrun.openchoreo.dev/will-fail Failed: Workflow execution failed\n',
+      expect(failed.stdout.trimEnd().split('\n').slice(-2)).to.satisfy(
+        ([change, status]: string[]) =>
+          change!.startsWith('will-fail Failed ') &&
+          status === 'workflowrun.openchoreo.dev/will-fail Failed: Workflow execution failed',
       );
     });
 

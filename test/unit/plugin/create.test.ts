@@ -388,9 +388,27 @@ describe('plugin create', () => {
         '--wait',
       ]);
       expect(code).to.equal(1);
-      expect(stdout).to.equal(
-        'workflowrun.openchoreo.dev/waited created\nworkflowrun.openchoreo.dev/waited Failed: Workflow execution failed\n',
-      );
+      expectGolden('create/wait-lines.txt', stdout);
+    });
+
+    it('--wait -o name: stdout holds only the name, as argo submit --wait -o does; the exit code tells', async () => {
+      const kube = v1Cluster();
+      const done = runFixture('failed');
+      (done.metadata as { name: string }).name = 'waited';
+      kube.watchEvents = [{ type: 'MODIFIED', object: done }];
+      const { code, stdout, stderr } = await run(kube, [
+        'create',
+        'dockerfile-builder',
+        'waited',
+        '-p',
+        'repository.url=https://x',
+        '--wait',
+        '-o',
+        'name',
+      ]);
+      expect(code).to.equal(1);
+      expect(stdout).to.equal('workflowrun.openchoreo.dev/waited\n');
+      expect(stderr).to.equal('');
     });
 
     it('leaves Object.prototype untouched whatever the keys', async () => {

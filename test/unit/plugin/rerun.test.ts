@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { JSONObject } from '../../../core/index.ts';
 import { newRerunCommand, type RerunOptions } from '../../../kubectl-plugin/commands/rerun.ts';
 import { expectGolden, parseFlags, run, withoutDependencies } from '../../support/plugin-fakes.ts';
-import { dockerBuildClusterWorkflow, v1Cluster } from '../../support/plugin-objects.ts';
+import { dockerBuildClusterWorkflow, runFixture, v1Cluster } from '../../support/plugin-objects.ts';
 
 const parametersOf = (object: JSONObject) => ((object.spec as JSONObject).workflow as JSONObject).parameters;
 const annotationsOf = (object: JSONObject) => (object.metadata as { annotations?: JSONObject }).annotations;
@@ -123,6 +123,17 @@ describe('plugin rerun', () => {
       expect(parameters.repository).to.deep.include({ url: 'https://github.com/a/one', appPath: '/two' });
       // A display name the user chose is carried over.
       expect(annotationsOf(kube.sent())).to.deep.include({ 'openchoreo.dev/display-name': 'Nightly' });
+    });
+
+    it('--wait without a terminal prints a line per change of the new run, then its status line', async () => {
+      const kube = await clusterWithFirstRun();
+      const done = runFixture('succeeded');
+      (done.metadata as { name: string }).name = 'second';
+      kube.watchEvents = [{ type: 'MODIFIED', object: done }];
+      const { code, stdout, stderr } = await run(kube, ['rerun', 'first', 'second', '--wait']);
+      expect(stderr).to.equal('');
+      expect(code).to.equal(0);
+      expectGolden('rerun/wait-lines.txt', stdout);
     });
 
     it('--keep-defaults copies the defaulted parameters as they were', async () => {

@@ -40,11 +40,19 @@ describe('plugin wait', () => {
       return { object, name: (object.metadata as { name: string }).name };
     };
 
-    it('exit 0 with the final status line for a succeeded run', async () => {
+    /** `fixture` as a state of the run named `name`. */
+    const renamed = (fixture: string, name: string) => {
+      const object = stored(fixture).object;
+      (object.metadata as { name: string }).name = name;
+      return object;
+    };
+
+    it('exit 0 for a succeeded run: its line, then the final status line', async () => {
       const { object, name } = stored('succeeded');
       const { code, stdout } = await run(new FakeKube().add(object), ['wait', name]);
       expect(code).to.equal(0);
-      expect(stdout).to.equal(`workflowrun.openchoreo.dev/${name} Succeeded\n`);
+      expectGolden('wait/succeeded.txt', stdout);
+      expect(stdout.endsWith(`\nworkflowrun.openchoreo.dev/${name} Succeeded\n`)).to.equal(true);
     });
 
     it('exit 1 for a failed run, with the failure message', async () => {
@@ -60,18 +68,24 @@ describe('plugin wait', () => {
       expect(code).to.equal(0);
     });
 
-    it('follows watch events until the run completes', async () => {
+    it('without a terminal follows watch events with a line per change, as describe --watch prints them', async () => {
       const pending = stored('first-reconcile');
-      const done = stored('succeeded').object;
-      (done.metadata as { name: string }).name = pending.name;
       const kube = new FakeKube().add(pending.object);
       kube.watchEvents = [
-        { type: 'MODIFIED', object: stored('running').object },
-        { type: 'MODIFIED', object: done },
+        { type: 'MODIFIED', object: renamed('running', pending.name) },
+        // An update that changes nothing shown (here: nothing at all) prints no line.
+        { type: 'MODIFIED', object: renamed('running', pending.name) },
+        { type: 'MODIFIED', object: renamed('succeeded', pending.name) },
       ];
       const { code, stdout } = await run(kube, ['wait', pending.name]);
       expect(code).to.equal(0);
-      expect(stdout).to.equal(`workflowrun.openchoreo.dev/${pending.name} Succeeded\n`);
+      expectGolden('wait/watch-lines.txt', stdout);
+      const watched = new FakeKube().add(pending.object);
+      watched.watchEvents = kube.watchEvents;
+      const describeWatch = await run(watched, ['describe', pending.name, '-w']);
+      expect(stdout).to.equal(
+        `${describeWatch.stdout}workflowrun.openchoreo.dev/${pending.name} Succeeded\n`,
+      );
       expect(kube.requests.find((r) => r.verb === 'watch')?.fieldSelector).to.equal(
         `metadata.name=${pending.name}`,
       );
@@ -79,10 +93,8 @@ describe('plugin wait', () => {
 
     it('on a terminal redraws status, conditions and tasks while it waits, then prints the status line', async () => {
       const pending = stored('first-reconcile');
-      const done = stored('succeeded').object;
-      (done.metadata as { name: string }).name = pending.name;
       const kube = new FakeKube().add(pending.object);
-      kube.watchEvents = [{ type: 'MODIFIED', object: done }];
+      kube.watchEvents = [{ type: 'MODIFIED', object: renamed('succeeded', pending.name) }];
       const { code, stdout } = await run(kube, ['wait', pending.name], { tty: true });
       expect(code).to.equal(0);
       const shown = frames(stdout);
@@ -101,7 +113,7 @@ describe('plugin wait', () => {
         '50ms',
       ]);
       expect(code).to.equal(1);
-      expect(stdout).to.equal('');
+      expect(stdout).to.match(new RegExp(`^${name} Running [^\n]*\n$`));
       expect(stderr).to.equal(
         `error: timed out after 50ms waiting for workflowrun "${name}" (status: Running)\n`,
       );
