@@ -99,12 +99,24 @@ describe('policy against the reference: the differential generator on the real A
   this.timeout(600_000);
   const e2e = withCluster('v1.x');
   let reference: ReferenceProcess;
+  /** The test's namespace, which holds its Workflows. */
+  let workflowNamespace = 'default';
 
   before(() => {
     reference = new ReferenceProcess();
   });
   after(async function () {
     await reference.close();
+    // Its hundreds of Workflows would outlive it on the shared control plane, and a later suite's webhook with
+    // --manage-policies would first write a policy for each of them.
+    await e2e.kubectl([
+      'delete',
+      'workflows.openchoreo.dev',
+      '--all',
+      '-n',
+      workflowNamespace,
+      '--ignore-not-found',
+    ]);
     await e2e.kubectl([
       'delete',
       'validatingadmissionpolicybinding,validatingadmissionpolicy',
@@ -136,6 +148,7 @@ describe('policy against the reference: the differential generator on the real A
 
   it(`agrees with the reference: no false denial, >= ${MIN_DENIAL_COVERAGE * 100}% of its denials (seed ${SEED})`, async function () {
     const namespace = e2e.namespace;
+    workflowNamespace = namespace;
     const drawn = fc.sample(openapiCase(), { seed: SEED, numRuns: SCHEMAS });
     const schemaVerdicts = await reference.judgeAll(drawn.map(({ schema }) => ({ schema })));
     const accepted = drawn
