@@ -175,15 +175,7 @@ class RuleCompiler {
     const checks: string[] = [];
     if (typeof schema.minLength === 'number') {
       const n = schema.minLength;
-      checks.push(
-        failUnless(
-          `size(${v}) >= ${n}`,
-          message(
-            place,
-            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must be at least ${plural(n, 'character')} long`)}`,
-          ),
-        ),
-      );
+      checks.push(atLeast(place, `size(${v})`, n, `must be at least ${plural(n, 'character')} long`));
     }
     if (typeof schema.maxLength === 'number') {
       checks.push(
@@ -276,30 +268,7 @@ class RuleCompiler {
   #listChecks(schema: JSONObject, place: Place, context: Context): string[] {
     const v = place.value;
     const checks: string[] = [];
-    if (typeof schema.minItems === 'number') {
-      const n = schema.minItems;
-      checks.push(
-        failUnless(
-          `size(${v}) >= ${n}`,
-          message(
-            place,
-            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must have at least ${plural(n, 'item')}`)}`,
-          ),
-        ),
-      );
-    }
-    if (typeof schema.maxItems === 'number') {
-      const n = schema.maxItems;
-      checks.push(
-        failUnless(
-          `size(${v}) <= ${n}`,
-          message(
-            place,
-            `': Too many: ' + string(size(${v})) + ${celString(`: must have at most ${plural(n, 'item')}`)}`,
-          ),
-        ),
-      );
-    }
+    checks.push(...countBounds(schema.minItems, schema.maxItems, place, `size(${v})`, ['item', 'items']));
     const index = `i${place.level}`;
     const item = `x${place.level}`;
     if (schema.uniqueItems === true) {
@@ -392,30 +361,9 @@ class RuleCompiler {
       fillable.length === 0
         ? `size(${v})`
         : `(size(${v}) + size(${celLiteral(fillable)}.filter(d${place.level}, !(d${place.level} in ${v}))))`;
-    if (typeof schema.minProperties === 'number') {
-      const n = schema.minProperties;
-      checks.push(
-        failUnless(
-          `${size} >= ${n}`,
-          message(
-            place,
-            `': Invalid value: ' + ${celValueText(v)} + ${celString(`: must have at least ${plural(n, 'property', 'properties')}`)}`,
-          ),
-        ),
-      );
-    }
-    if (typeof schema.maxProperties === 'number') {
-      const n = schema.maxProperties;
-      checks.push(
-        failUnless(
-          `${size} <= ${n}`,
-          message(
-            place,
-            `': Too many: ' + string(${size}) + ${celString(`: must have at most ${plural(n, 'property', 'properties')}`)}`,
-          ),
-        ),
-      );
-    }
+    checks.push(
+      ...countBounds(schema.minProperties, schema.maxProperties, place, size, ['property', 'properties']),
+    );
     return checks;
   }
 
@@ -550,6 +498,38 @@ function leadingLiteralLength(expression: string): number {
     else if (expression[index] === "'") return index + 1;
   }
   return 0;
+}
+
+/** A lower bound on a size, worded as Kubernetes words it: `<path>: Invalid value: <value>: <text>`. */
+function atLeast(place: Place, size: string, n: number, text: string): string {
+  return failUnless(
+    `${size} >= ${n}`,
+    message(place, `': Invalid value: ' + ${celValueText(place.value)} + ${celString(`: ${text}`)}`),
+  );
+}
+
+/**
+ * `minItems`/`maxItems` and `minProperties`/`maxProperties`, which Kubernetes words alike but for the unit: the
+ * upper bound's message gives the count found (`Too many: 4: must have at most 3 items`).
+ */
+function countBounds(
+  min: JSONValue | undefined,
+  max: JSONValue | undefined,
+  place: Place,
+  size: string,
+  [singular, pluralForm]: [string, string],
+): string[] {
+  const checks: string[] = [];
+  if (typeof min === 'number') {
+    checks.push(atLeast(place, size, min, `must have at least ${plural(min, singular, pluralForm)}`));
+  }
+  if (typeof max === 'number') {
+    const text = celString(`: must have at most ${plural(max, singular, pluralForm)}`);
+    checks.push(
+      failUnless(`${size} <= ${max}`, message(place, `': Too many: ' + string(${size}) + ${text}`)),
+    );
+  }
+  return checks;
 }
 
 function failUnless(test: string, text: string): string {

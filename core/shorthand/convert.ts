@@ -38,6 +38,24 @@ export const MAX_TYPE_CHAIN = 256;
 
 const ALLOWED_UNKNOWN_MARKER_PREFIXES = ['oc:'];
 
+// The markers that set one scalar field, by how their value is read: Go's strconv for numbers and booleans, the
+// text as written (unquoted if quoted) for the rest.
+const FLOAT_MARKERS = ['minimum', 'maximum', 'multipleOf'] as const;
+const INT_MARKERS = [
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'minProperties',
+  'maxProperties',
+] as const;
+const BOOL_MARKERS = ['exclusiveMinimum', 'exclusiveMaximum'] as const;
+const TEXT_MARKERS = ['pattern', 'title', 'description', 'format'] as const;
+
+function isMarkerOf<const T extends readonly string[]>(markers: T, key: string): key is T[number] {
+  return markers.includes(key);
+}
+
 function fail(message: string): never {
   throw new SchemaError(message);
 }
@@ -387,10 +405,19 @@ class Converter {
 
   /** Applies one known marker; false when `key` is not a marker the shorthand knows. */
   private applyMarker(schema: V1Schema, key: string, value: string, schemaType: string): boolean {
-    const context = (what = key) => `invalid ${what} ${goQuote(value)}`;
-    const float = () => parseOrFail(context, () => requireFinite(parseGoFloat64(value)));
-    const int = () => parseOrFail(context, () => parseGoInt64(value));
-    const bool = () => parseOrFail(context, () => parseGoBool(value));
+    const context = () => `invalid ${key} ${goQuote(value)}`;
+    if (isMarkerOf(FLOAT_MARKERS, key))
+      schema[key] = parseOrFail(context, () => requireFinite(parseGoFloat64(value)));
+    else if (isMarkerOf(INT_MARKERS, key)) schema[key] = parseOrFail(context, () => parseGoInt64(value));
+    else if (isMarkerOf(BOOL_MARKERS, key)) schema[key] = parseOrFail(context, () => parseGoBool(value));
+    else if (isMarkerOf(TEXT_MARKERS, key)) schema[key] = unquoteIfNeeded(value);
+    else return this.applyValueMarker(schema, key, value, schemaType);
+    return true;
+  }
+
+  /** The markers whose value is a JSON value read for the field's type: `default`, `enum`, `example`. */
+  private applyValueMarker(schema: V1Schema, key: string, value: string, schemaType: string): boolean {
+    const context = () => `invalid ${key} ${goQuote(value)}`;
     switch (key) {
       case 'default':
         schema.default = parseOrFail(context, () => parseValueForType(value, schemaType));
@@ -403,53 +430,8 @@ class Converter {
           ),
         );
         break;
-      case 'minimum':
-        schema.minimum = float();
-        break;
-      case 'maximum':
-        schema.maximum = float();
-        break;
-      case 'multipleOf':
-        schema.multipleOf = float();
-        break;
-      case 'exclusiveMinimum':
-        schema.exclusiveMinimum = bool();
-        break;
-      case 'exclusiveMaximum':
-        schema.exclusiveMaximum = bool();
-        break;
-      case 'minItems':
-        schema.minItems = int();
-        break;
-      case 'maxItems':
-        schema.maxItems = int();
-        break;
-      case 'minLength':
-        schema.minLength = int();
-        break;
-      case 'maxLength':
-        schema.maxLength = int();
-        break;
-      case 'minProperties':
-        schema.minProperties = int();
-        break;
-      case 'maxProperties':
-        schema.maxProperties = int();
-        break;
       case 'example':
         schema.example = parseOrFail(context, () => parseArbitraryValue(value));
-        break;
-      case 'pattern':
-        schema.pattern = unquoteIfNeeded(value);
-        break;
-      case 'title':
-        schema.title = unquoteIfNeeded(value);
-        break;
-      case 'description':
-        schema.description = unquoteIfNeeded(value);
-        break;
-      case 'format':
-        schema.format = unquoteIfNeeded(value);
         break;
       default:
         return false;
