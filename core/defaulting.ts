@@ -14,9 +14,62 @@
 // `$default`, every leaf with a default) comes back complete. Restricting it to required properties keeps the
 // OpenAPI rule that optional intermediate objects without `default: {}` are not created; an object with a field
 // that nothing can fill is not created either, so validation reports that object as a missing required value.
+import { isGoInt64 } from './go/apimachinery-json.ts';
 import { cloneJSON, DepthLimitError, isPlainObject, setOwn } from './json.ts';
 import { compileParameterTree, type ParameterNode, type ParameterTree } from './parameter-tree.ts';
 import type { JSONObject, JSONSchema, JSONValue } from './types.ts';
+
+// Go holds a default's whole numbers as int64 (core/go/apimachinery-json.ts) and a run's own numbers as float64, and
+// kube-openapi judges the two by different rules. A JavaScript number cannot carry that, so the place each one is
+// copied to (the object or list, and the key or index) is recorded here, for validation to ask. The places are new
+// objects this module made, held weakly: a defaulted run that is dropped takes its entries with it.
+const goInt64Places = new WeakMap<object, Set<string>>();
+
+/** Whether `container[key]` holds a whole number a default put there, which Go would hold as an int64. */
+export function holdsGoInt64(container: unknown, key: unknown): boolean {
+  if (typeof container !== 'object' || container === null) return false;
+  return goInt64Places.get(container)?.has(String(key)) === true;
+}
+
+function markGoInt64(container: object, key: string | number): void {
+  let places = goInt64Places.get(container);
+  if (places === undefined) goInt64Places.set(container, (places = new Set()));
+  places.add(String(key));
+}
+
+/**
+ * A copy of a default for `container[key]`, with its whole numbers recorded where they land: all of them when the
+ * schema can judge an int64 apart from a float64 (`int64Sensitive`, see core/parameter-tree.ts), else only those
+ * beyond 2^53 - 1, which only an int64 can be as an integer (go-openapi/swag). Throws `DepthLimitError` past
+ * `depth` levels, as cloneJSON does.
+ */
+function copyDefault(
+  container: object,
+  key: string | number,
+  value: JSONValue,
+  int64Sensitive: boolean,
+  depth = MAX_DEFAULTING_DEPTH,
+): JSONValue {
+  if (typeof value === 'number') {
+    if ((int64Sensitive || Math.abs(value) > Number.MAX_SAFE_INTEGER) && isGoInt64(value))
+      markGoInt64(container, key);
+    return value;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth <= 0) throw new DepthLimitError();
+  if (Array.isArray(value)) {
+    const copy: JSONValue[] = new Array<JSONValue>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      copy[index] = copyDefault(copy, index, value[index]!, int64Sensitive, depth - 1);
+    }
+    return copy;
+  }
+  const copy: JSONObject = {};
+  for (const name of Object.keys(value)) {
+    setOwn(copy, name, copyDefault(copy, name, value[name] as JSONValue, int64Sensitive, depth - 1));
+  }
+  return copy;
+}
 
 /** A schema compiled into a defaulting plan; `apply` returns a defaulted copy and leaves its input untouched. */
 export interface Defaulter {
@@ -34,13 +87,13 @@ export function compileDefaulter(schema: JSONSchema | null | undefined): Default
 }
 
 /** The defaulter over a tree already compiled (see core/parameter-tree.ts). */
-export function defaulterFor({ root }: ParameterTree): Defaulter {
+export function defaulterFor({ root, int64Sensitive }: ParameterTree): Defaulter {
   return {
     apply(values) {
       if (values === undefined || values === null) values = {};
       try {
         return root
-          ? copyWithDefaults(values, root, MAX_DEFAULTING_DEPTH)
+          ? copyWithDefaults(values, root, int64Sensitive, MAX_DEFAULTING_DEPTH)
           : cloneJSON(values, MAX_DEFAULTING_DEPTH);
       } catch (error) {
         if (error instanceof DepthLimitError) return values;
@@ -71,14 +124,21 @@ export function applyDefaults(
 
 // One pass that copies the input and fills defaults on the way: the copy of each object gets the given keys first,
 // in their order (a null that takes its default keeps its place), then the missing defaults in schema order.
-function copyWithDefaults(value: JSONValue, node: ParameterNode, depth: number): JSONValue {
+function copyWithDefaults(
+  value: JSONValue,
+  node: ParameterNode,
+  int64Sensitive: boolean,
+  depth: number,
+): JSONValue {
   if (typeof value !== 'object' || value === null) return value;
   if (depth <= 0) throw new DepthLimitError();
   if (Array.isArray(value)) {
     const items = node.items;
     const copy: JSONValue[] = new Array<JSONValue>(value.length);
     for (let index = 0; index < value.length; index++) {
-      copy[index] = items ? copyChild(value[index]!, items, depth - 1) : cloneJSON(value[index]!, depth - 1);
+      copy[index] = items
+        ? copyChild(copy, index, value[index]!, items, int64Sensitive, depth - 1)
+        : cloneJSON(value[index]!, depth - 1);
     }
     return copy;
   }
@@ -90,18 +150,22 @@ function copyWithDefaults(value: JSONValue, node: ParameterNode, depth: number):
     const given = value[key] as JSONValue;
     const replacement = given === null ? nullReplacement(node, key) : undefined;
     if (replacement !== undefined) {
-      const filled = cloneJSON(replacement);
-      if (child) applyNode(filled, child);
+      const filled = copyDefault(copy, key, replacement, int64Sensitive);
+      if (child) applyNode(filled, child, int64Sensitive);
       setOwn(copy, key, filled);
     } else {
-      setOwn(copy, key, child ? copyWithDefaults(given, child, depth - 1) : cloneJSON(given, depth - 1));
+      setOwn(
+        copy,
+        key,
+        child ? copyWithDefaults(given, child, int64Sensitive, depth - 1) : cloneJSON(given, depth - 1),
+      );
     }
   }
   for (const fill of node.fills) {
     if (Object.hasOwn(value, fill.key)) continue;
-    const filled = fill.value === undefined ? {} : cloneJSON(fill.value);
+    const filled = fill.value === undefined ? {} : copyDefault(copy, fill.key, fill.value, int64Sensitive);
     const child = node.properties.get(fill.key);
-    if (child) applyNode(filled, child);
+    if (child) applyNode(filled, child, int64Sensitive);
     setOwn(copy, fill.key, filled);
   }
   return copy;
@@ -117,35 +181,48 @@ function childFor(node: ParameterNode, key: string): ParameterNode | undefined {
   return node.declared.has(key) ? node.properties.get(key) : node.additional;
 }
 
-function copyChild(given: JSONValue, child: ParameterNode, depth: number): JSONValue {
-  if (given !== null || child.nullDefault === undefined) return copyWithDefaults(given, child, depth);
-  const filled = cloneJSON(child.nullDefault);
-  applyNode(filled, child);
+function copyChild(
+  list: JSONValue[],
+  index: number,
+  given: JSONValue,
+  child: ParameterNode,
+  int64Sensitive: boolean,
+  depth: number,
+): JSONValue {
+  if (given !== null || child.nullDefault === undefined) {
+    return copyWithDefaults(given, child, int64Sensitive, depth);
+  }
+  const filled = copyDefault(list, index, child.nullDefault, int64Sensitive);
+  applyNode(filled, child, int64Sensitive);
   return filled;
 }
 
 // Defaults a freshly copied default value in place (Kubernetes recurses into what it just filled in).
-function applyNode(value: JSONValue, node: ParameterNode): void {
+function applyNode(value: JSONValue, node: ParameterNode, int64Sensitive: boolean): void {
   if (Array.isArray(value)) {
     const items = node.items;
     if (!items) return;
     for (let index = 0; index < value.length; index++) {
       if (value[index] === null && items.nullDefault !== undefined)
-        value[index] = cloneJSON(items.nullDefault);
-      applyNode(value[index]!, items);
+        value[index] = copyDefault(value, index, items.nullDefault, int64Sensitive);
+      applyNode(value[index]!, items, int64Sensitive);
     }
     return;
   }
   if (!isPlainObject(value)) return;
   for (const fill of node.fills) {
     if (!Object.hasOwn(value, fill.key)) {
-      setOwn(value, fill.key, fill.value === undefined ? {} : cloneJSON(fill.value));
+      setOwn(
+        value,
+        fill.key,
+        fill.value === undefined ? {} : copyDefault(value, fill.key, fill.value, int64Sensitive),
+      );
     }
   }
   for (const key of Object.keys(value)) {
     const replacement = value[key] === null ? nullReplacement(node, key) : undefined;
-    if (replacement !== undefined) setOwn(value, key, cloneJSON(replacement));
+    if (replacement !== undefined) setOwn(value, key, copyDefault(value, key, replacement, int64Sensitive));
     const child = childFor(node, key);
-    if (child) applyNode(value[key] as JSONValue, child);
+    if (child) applyNode(value[key] as JSONValue, child, int64Sensitive);
   }
 }

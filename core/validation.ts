@@ -18,7 +18,9 @@
 import { _, Ajv, type ErrorObject, type KeywordCxt, type ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 
+import { holdsGoInt64 } from './defaulting.ts';
 import { SchemaError } from './errors.ts';
+import { isGoInt64, toInt64 } from './go/apimachinery-json.ts';
 import { isFloat64AJSONInteger } from './go/swag.ts';
 import { compileRE2, re2Engine } from './go/regexp.ts';
 import { matchesStrfmtFormat, strfmtName } from './go/strfmt.ts';
@@ -61,6 +63,12 @@ const LARGE_ENUM = 64;
 const KUBE_TYPE = 'x-openchoreo-workflowrun-type';
 const KUBE_FORMAT = 'x-openchoreo-workflowrun-format';
 const KUBE_MULTIPLE_OF = 'x-openchoreo-workflowrun-multiple-of';
+// `minimum` and `maximum` (with OpenAPI's boolean exclusive flags) whose bound is no int64: Go judges an int64 (a
+// whole number a default put in place) against the bound converted to one, truncated (5 meets `minimum: 5.5`, -5
+// meets `maximum: -5.5`) or, out of range, MinInt64. A bound that is an int64 compares the same either way, and
+// keeps ajv's faster keyword.
+const KUBE_MINIMUM = 'x-openchoreo-workflowrun-minimum';
+const KUBE_MAXIMUM = 'x-openchoreo-workflowrun-maximum';
 // ajv's uniqueItems skips items that are not of the type `items` declares (two nulls in a list of strings pass);
 // kube-openapi compares every item.
 const KUBE_UNIQUE_ITEMS = 'x-openchoreo-workflowrun-unique-items';
@@ -72,6 +80,8 @@ type KubeType = {
   /** A format Kubernetes checks, or ''. */
   format: string;
 };
+
+type KubeBound = { limit: number; exclusive: boolean };
 
 // Two instances for the process: compiled validators are independent functions, and each schema is removed from
 // ajv's cache right after compiling so Workflows that come and go do not pile up there. ajv's `ownProperties`
@@ -88,7 +98,12 @@ function createAjv(ownProperties: boolean): Ajv {
     // Patterns are RE2, matched in linear time (core/go/regexp.ts).
     code: { regExp: re2Engine },
   });
-  addInlineKeyword(instance, KUBE_TYPE, 'object', (type: KubeType) => (data) => hasKubeType(data, type));
+  addInlineKeyword(
+    instance,
+    KUBE_TYPE,
+    'object',
+    (type: KubeType) => (data, parent, key) => hasKubeType(data, type, parent, key),
+  );
   addInlineKeyword(
     instance,
     KUBE_FORMAT,
@@ -99,7 +114,23 @@ function createAjv(ownProperties: boolean): Ajv {
     instance,
     KUBE_MULTIPLE_OF,
     'number',
-    (factor: number) => (data) => typeof data !== 'number' || isMultipleOf(data, factor),
+    (factor: number) => (data, parent, key) =>
+      typeof data !== 'number' ||
+      (holdsGoInt64(parent, key) ? isInt64MultipleOf(data, factor) : isMultipleOf(data, factor)),
+  );
+  addInlineKeyword(
+    instance,
+    KUBE_MINIMUM,
+    'object',
+    (bound: KubeBound) => (data, parent, key) =>
+      typeof data !== 'number' || meetsBound(data, bound, 1, holdsGoInt64(parent, key)),
+  );
+  addInlineKeyword(
+    instance,
+    KUBE_MAXIMUM,
+    'object',
+    (bound: KubeBound) => (data, parent, key) =>
+      typeof data !== 'number' || meetsBound(data, bound, -1, holdsGoInt64(parent, key)),
   );
   addInlineKeyword(instance, KUBE_ENUM, 'array', (values: JSONValue[]) => compileEnum(values));
   addInlineKeyword(
@@ -113,20 +144,21 @@ function createAjv(ownProperties: boolean): Ajv {
 /**
  * A keyword whose test, built once per schema node, is called straight from ajv's generated code: a keyword with
  * `compile` would also get a fresh context object on every call, several times slower on schemas with many fields.
- * A failure is ajv's default error for the keyword; translateError words it.
+ * The test gets the value and where it sits (the object or list holding it, and its key or index; see
+ * holdsGoInt64). A failure is ajv's default error for the keyword; translateError words it.
  */
 function addInlineKeyword<T>(
   instance: Ajv,
   keyword: string,
   schemaType: 'object' | 'string' | 'number' | 'array' | 'boolean',
-  build: (schemaValue: T) => (data: JSONValue) => boolean,
+  build: (schemaValue: T) => (data: JSONValue, parent: unknown, key: unknown) => boolean,
 ): void {
   instance.addKeyword({
     keyword,
     schemaType,
     code(cxt: KeywordCxt) {
       const test = cxt.gen.scopeValue('keyword', { ref: build(cxt.schema as T) });
-      cxt.fail(_`!${test}(${cxt.data})`);
+      cxt.fail(_`!${test}(${cxt.data}, ${cxt.it.parentData}, ${cxt.it.parentDataProperty})`);
     },
   });
 }
@@ -150,10 +182,19 @@ function jsonType(value: JSONValue): string {
 }
 
 /** kube-openapi's type validator, for values decoded as encoding/json decodes them. */
-function hasKubeType(data: JSONValue, { types, nullable, format }: KubeType): boolean {
+function hasKubeType(
+  data: JSONValue,
+  { types, nullable, format }: KubeType,
+  parent: unknown,
+  key: unknown,
+): boolean {
   if (data === null) return types.length === 0 || nullable || types.includes('null');
   const type = jsonType(data);
-  const integral = type === 'number' && types.includes('integer') && isFloat64AJSONInteger(data as number);
+  // A float64 is an integer within 2^53 (swag); an int64 a default put in place is one at any size.
+  const integral =
+    type === 'number' &&
+    types.includes('integer') &&
+    (isFloat64AJSONInteger(data as number) || (Number.isInteger(data) && holdsGoInt64(parent, key)));
   const matches = types.includes(type) || integral;
   const stringLike = type === 'string' || type === 'array';
   if (format !== '' && !stringLike) return matches;
@@ -165,6 +206,18 @@ function hasKubeType(data: JSONValue, { types, nullable, format }: KubeType): bo
 function isMultipleOf(value: number, factor: number): boolean {
   if (factor <= 0) return false;
   return isFloat64AJSONInteger(factor < 1 ? (1 / factor) * value : value / factor);
+}
+
+/** kube-openapi's MultipleOfInt, for an int64: the factor truncated to a whole number, which must be positive. */
+function isInt64MultipleOf(value: number, factor: number): boolean {
+  const whole = toInt64(factor);
+  return whole > 0n && BigInt(value) % whole === 0n;
+}
+
+/** Minimum (`side` 1) or maximum (-1), for an int64 against the bound truncated, as Go compares them. */
+function meetsBound(value: number, { limit, exclusive }: KubeBound, side: 1 | -1, int64: boolean): boolean {
+  const difference = int64 ? Number(BigInt(value) - toInt64(limit)) : value - limit;
+  return exclusive ? difference * side > 0 : difference * side >= 0;
 }
 
 /** The index of the first item equal to an earlier one, or -1. */
@@ -192,11 +245,6 @@ function compileEnum(values: JSONValue[]): (data: JSONValue) => boolean {
     if (typeof data !== 'object') return others.has(data);
     return data !== null && others.has(`\u0000${stableJSON(data)}`);
   };
-}
-
-/** Whether Go's JSON reading (apimachinery's, as for schemas) gives an int64: integral, printed without exponent. */
-function isGoInt64(value: number): boolean {
-  return Number.isInteger(value) && Math.abs(value) < 1e21 && Math.abs(value) < 2 ** 63;
 }
 
 function containsWholeNumber(value: JSONValue): boolean {
@@ -414,6 +462,7 @@ function prepareForAjv(
       out[key] = value;
     }
   }
+  boundsForInt64(out, schema);
   rewriteOpenAPIBounds(out, schema);
   const format =
     typeof schema.format === 'string' && strfmtName(schema.format) !== undefined ? schema.format : '';
@@ -502,6 +551,22 @@ function rewriteOpenAPIBounds(out: JSONObject, schema: JSONObject): void {
   }
 }
 
+/** A `minimum`/`maximum` that is no int64 as a keyword that judges an int64 the way Go does (KUBE_MINIMUM). */
+function boundsForInt64(out: JSONObject, schema: JSONObject): void {
+  for (const [bound, exclusive, keyword] of [
+    ['minimum', 'exclusiveMinimum', KUBE_MINIMUM],
+    ['maximum', 'exclusiveMaximum', KUBE_MAXIMUM],
+  ] as const) {
+    const limit = schema[bound];
+    if (typeof limit !== 'number' || isGoInt64(limit)) continue;
+    delete out[bound];
+    const flag = schema[exclusive];
+    if (typeof flag === 'boolean') delete out[exclusive];
+    const kubeBound: KubeBound = { limit, exclusive: flag === true };
+    out[keyword] = kubeBound;
+  }
+}
+
 function checkPattern(pattern: string, at: string): void {
   try {
     compileRE2(pattern);
@@ -517,6 +582,14 @@ function schemaErrorFromMeta(errors: ErrorObject[], schema: JSONObject): SchemaE
   const value = pointerValue(schema, chosen.instancePath);
   const shown = value === undefined ? '' : `${invalid(value)}`;
   return new SchemaError(`${shown}${chosen.message ?? 'is invalid'}`, chosen.instancePath);
+}
+
+/** Whether the value at `pointer` is a whole number a default put there (see holdsGoInt64). */
+function holdsGoInt64Place(root: JSONValue, pointer: string): boolean {
+  const cut = pointer.lastIndexOf('/');
+  if (cut < 0) return false;
+  const [key] = pointerTokens(pointer.slice(cut));
+  return holdsGoInt64(pointerValue(root, pointer.slice(0, cut)), key);
 }
 
 function pointerValue(root: JSONValue, pointer: string): JSONValue | undefined {
@@ -648,8 +721,26 @@ function translateError(error: ErrorObject, values: JSONObject, schema: JSONObje
     }
     case KUBE_FORMAT:
       return fieldError(field, `${invalid(data)}must be a valid ${String(error.schema)}`);
-    case KUBE_MULTIPLE_OF:
-      return fieldError(field, `${invalid(data)}must be a multiple of ${String(error.schema)}`);
+    case KUBE_MULTIPLE_OF: {
+      // An int64 (holdsGoInt64) is judged against the factor truncated to a whole number.
+      const factor = error.schema as number;
+      const int64 = holdsGoInt64Place(values, error.instancePath);
+      const effective = int64 ? toInt64(factor) : factor;
+      if (effective > 0) return fieldError(field, `${invalid(data)}must be a multiple of ${effective}`);
+      const truncated =
+        int64 && String(effective) !== String(factor) ? ` (${effective} for a whole number)` : '';
+      return fieldError(
+        field,
+        `${invalid(data)}factor multipleOf ${String(factor)}${truncated} must be positive`,
+      );
+    }
+    case KUBE_MINIMUM:
+    case KUBE_MAXIMUM: {
+      const { limit, exclusive } = error.schema as KubeBound;
+      const comparison = `${error.keyword === KUBE_MINIMUM ? '>' : '<'}${exclusive ? '' : '='}`;
+      const shown = holdsGoInt64Place(values, error.instancePath) ? String(toInt64(limit)) : String(limit);
+      return fieldError(field, `${invalid(data)}must be ${COMPARISONS[comparison]} ${shown}`);
+    }
     case 'enum':
     case KUBE_ENUM:
       return fieldError(

@@ -3,6 +3,7 @@
 // validators chosen by the value's kind, paths rooted at "" (`port in body ...`, `.host in body is required`),
 // int64 bounds truncated, multipleOf tested with kube-openapi's tolerance.
 import type { JSONValue } from '../types.ts';
+import { toInt64 } from '../go/apimachinery-json.ts';
 import { formatGoValue } from '../go/fmt.ts';
 import { compileRE2, type Pattern } from '../go/regexp.ts';
 import { formatGoFloat, goQuote } from '../go/strconv.ts';
@@ -150,13 +151,6 @@ function checkString(schema: V1Schema, value: string, format: string, path: stri
     errors.push(`${path} in ${IN} must be of type ${format}: ${goQuote(value)}`);
   }
   return errors;
-}
-
-/** Go's float64-to-int64 conversion on amd64: truncation, with out-of-range values becoming MinInt64. */
-function toInt64(value: number): bigint {
-  return Number.isFinite(value) && value >= -(2 ** 63) && value < 2 ** 63
-    ? BigInt(Math.trunc(value))
-    : -(2n ** 63n);
 }
 
 /**

@@ -48,16 +48,9 @@ export function verdictDifferences(
   if (ourDefaulted !== theirDefaulted) {
     differences.push(`defaulted value: ours ${ourDefaulted}, the reference's ${theirDefaulted}`);
   }
-  // Deliberate: Kubernetes reads defaults with apimachinery's JSON, so a whole number in a default becomes an int64
-  // and meets multipleOf, bounds and enum in integer arithmetic (multipleOf 1.5 as 1); we judge a defaulted
-  // number as the same number given by the user.
-  const wholeDefaults = defaultedIn(input, reference.defaulted, PARAMETERS).filter(([, value]) =>
-    holdsWholeNumber(value),
-  );
   // A created object also counts for its parent's minProperties/maxProperties.
   const excused = (path: string) =>
-    seedFilled.some((at) => under(path, at) || at.slice(0, at.lastIndexOf('.')) === path) ||
-    wholeDefaults.some(([at]) => under(path, at));
+    seedFilled.some((at) => under(path, at) || at.slice(0, at.lastIndexOf('.')) === path);
 
   const ourPaths = new Map<string, string>();
   for (const error of ours.errors) {
@@ -106,24 +99,6 @@ function referencePaths(errors: NonNullable<ReferenceVerdict['errors']>): {
   return { paths, explained: (path) => composites.some((at) => under(path, at)) };
 }
 
-/** The paths of the values defaulting put where the input had nothing or a null, with those values. */
-function defaultedIn(
-  input: JSONValue | undefined,
-  defaulted: JSONValue | undefined,
-  path: string,
-): [string, JSONValue][] {
-  if (input === undefined || input === null)
-    return defaulted === undefined || defaulted === null ? [] : [[path, defaulted]];
-  const found: [string, JSONValue][] = [];
-  if (Array.isArray(input) && Array.isArray(defaulted)) {
-    input.forEach((item, index) => found.push(...defaultedIn(item, defaulted[index], `${path}.${index}`)));
-  } else if (isPlainObject(input) && isPlainObject(defaulted)) {
-    for (const key of Object.keys(defaulted))
-      found.push(...defaultedIn(input[key], defaulted[key], `${path}.${key}`));
-  }
-  return found;
-}
-
 /** Objects our defaulting created where the input had none and Kubernetes' defaulting put nothing either. */
 function createdObjects(
   input: JSONValue | undefined,
@@ -151,10 +126,4 @@ function without(value: JSONValue | undefined, paths: string[], path = PARAMETER
     if (!paths.includes(child)) copy[key] = without(value[key] as JSONValue, paths, child) as JSONValue;
   }
   return copy;
-}
-
-function holdsWholeNumber(value: JSONValue): boolean {
-  if (typeof value === 'number') return Number.isInteger(value);
-  if (typeof value !== 'object' || value === null) return false;
-  return (Array.isArray(value) ? value : Object.values(value)).some(holdsWholeNumber);
 }
