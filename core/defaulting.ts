@@ -178,7 +178,8 @@ function nullReplacement(node: ParameterNode, key: string): JSONValue | undefine
 
 /** A declared property's node, else the `additionalProperties` node. */
 function childFor(node: ParameterNode, key: string): ParameterNode | undefined {
-  return node.declared.has(key) ? node.properties.get(key) : node.additional;
+  // Most objects have no additionalProperties: one map lookup answers for them (properties holds only declared keys).
+  return node.additional && !node.declared.has(key) ? node.additional : node.properties.get(key);
 }
 
 function copyChild(
