@@ -1,4 +1,4 @@
-// The V8 code cache the bundled plugin loads client-node through (kubectl-plugin/code-cache.ts). Each case runs a
+// The V8 code cache the bundled plugin is loaded through (kubectl-plugin/code-cache.ts). Each case runs a
 // fresh Node process, since the cache is written when the process exits: the module's exports are right whether the
 // cache is missing, valid, from another bundle, corrupt or impossible to write, and a valid one is reused.
 import { expect } from 'chai';
