@@ -50,7 +50,7 @@ const bundleFile = path.basename(
 );
 
 // The executables kubectl runs: each loads the bundle (its file name carries a content hash, which keys the cache)
-// and calls its main with the command line.
+// and calls its main with the command line (kubectl-plugin/launch.ts).
 const executables = {
   // `kubectl workflowrun ...` (see kubectl-plugin/entry.ts and commands/root.ts).
   'kubectl-workflowrun': 'process.argv.slice(2)',
@@ -63,13 +63,9 @@ const launchers = await Promise.all(
     build({
       stdin: {
         contents: [
-          `import { cacheDirectory, loadCommonJS } from ${JSON.stringify(path.resolve('kubectl-plugin/code-cache.ts'))};`,
+          `import { launch } from ${JSON.stringify(path.resolve('kubectl-plugin/launch.ts'))};`,
           "import { pathToFileURL } from 'node:url';",
-          `const bundle = pathToFileURL(__dirname + ${JSON.stringify(`/chunks/${bundleFile}`)});`,
-          // main always ends the process itself; should the event loop ever run dry first, fail as the ES module
-          // entry files did (Node's exit code for an unsettled top-level await), not succeed.
-          "process.once('beforeExit', () => { process.exitCode = 13; });",
-          `loadCommonJS(bundle, 'kubectl-workflowrun', cacheDirectory()).main(${argv});`,
+          `launch(pathToFileURL(__dirname + ${JSON.stringify(`/chunks/${bundleFile}`)}), ${argv});`,
         ].join('\n'),
         resolveDir: path.resolve('.'),
         sourcefile: `${name}.cjs`,

@@ -9,6 +9,7 @@ import { newCompletionCommand, newCompleteCommand } from './completion.ts';
 import { newCreateCommand } from './create.ts';
 import { newDescribeCommand } from './describe.ts';
 import { newListCommand } from './list.ts';
+import { COMMAND_NAMES, type CommandName } from './names.ts';
 import { newParamsCommand } from './params.ts';
 import { newPolicyCommand } from './policy.ts';
 import { newRerunCommand } from './rerun.ts';
@@ -16,6 +17,20 @@ import { newValidateCommand } from './validate.ts';
 import { newWaitCommand } from './wait.ts';
 
 export const PROGRAM = 'kubectl workflowrun';
+
+// Each command's constructor, by the names in names.ts (the type keeps the two lists the same).
+const NEW_COMMAND: Record<CommandName, (factory: Factory) => Command> = {
+  create: newCreateCommand,
+  rerun: newRerunCommand,
+  describe: newDescribeCommand,
+  list: newListCommand,
+  wait: newWaitCommand,
+  params: newParamsCommand,
+  validate: newValidateCommand,
+  policy: newPolicyCommand,
+  completion: newCompletionCommand,
+  __complete: newCompleteCommand,
+};
 
 export function newRootCommand(factory: Factory): Command {
   const root = new Command(PROGRAM)
@@ -26,18 +41,7 @@ export function newRootCommand(factory: Factory): Command {
     .addHelpText('after', EXIT_CODES_HELP);
   addConnectionFlags(root);
   configureCommand(root, factory);
-  const commands = [
-    newCreateCommand(factory),
-    newRerunCommand(factory),
-    newDescribeCommand(factory),
-    newListCommand(factory),
-    newWaitCommand(factory),
-    newParamsCommand(factory),
-    newValidateCommand(factory),
-    newPolicyCommand(factory),
-    newCompletionCommand(factory),
-    newCompleteCommand(factory),
-  ];
+  const commands = COMMAND_NAMES.map((name) => NEW_COMMAND[name](factory));
   for (const command of commands) {
     command.addHelpText('after', EXIT_CODES_HELP);
     root.addCommand(command, command.name() === '__complete' ? { hidden: true } : {});
