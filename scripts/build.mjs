@@ -19,6 +19,37 @@ const clientNodeGenIndex = {
   },
 };
 
+// Node's modules the plugin's dependencies require when they load but most commands never use: commander's
+// child_process (for executable subcommands, which the plugin has none of; client-node's exec credentials still
+// load it with the client), node-fetch's zlib (compressed answers), socks-proxy-agent's dns (SOCKS proxies),
+// client-node's readline (watches). Each is half a millisecond or so at every start. The bundle gets a stand-in with the module's own export names (read here, from the Node that builds)
+// as getters that load the real module on first use, so the dependencies see the same shape.
+const LAZY_BUILTINS = ['child_process', 'dns', 'readline', 'zlib'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(plugins) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    plugins.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    plugins.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const names = Object.getOwnPropertyNames(await import(`node:${args.path}`).then((m) => m.default));
+      return {
+        contents: [
+          'let loaded;',
+          `const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));`,
+          `for (const name of ${JSON.stringify(names)}) {`,
+          '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });',
+          '}',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 // The plugin is one minified CommonJS bundle that its executables run through V8's code cache
 // (kubectl-plugin/code-cache.ts): Node 20 compiles ES modules from source on every start, which was most of a
 // describe's own time, and loading one file costs no module resolution at all. The commands' dynamic imports stay
@@ -41,7 +72,7 @@ const pluginBundle = await build({
   logLevel: 'warning',
   metafile: true,
   alias,
-  plugins: [clientNodeGenIndex],
+  plugins: [clientNodeGenIndex, lazyBuiltins],
   // A vm.Script has no ES module loader to answer import(): dynamic imports of Node's modules become require().
   supported: { 'dynamic-import': false },
 });
