@@ -93,15 +93,15 @@ node-down: deps
 dev: build tools
 	$(NODE_TS) scripts/dev.ts --crds $(CRDS)
 
-# The bundle's entry files import their chunks by relative path, so the whole of dist/ is installed in one folder
-# and the executables kubectl discovers on PATH are symlinks into it.
+# The plugin's executables load its bundle from chunks/ by relative path, so the whole of dist/ is installed in one
+# folder and the executables kubectl discovers on PATH are symlinks into it.
 PREFIX ?= /usr/local
 install-plugin: build
 	rm -rf $(PREFIX)/lib/kubectl-workflowrun
 	mkdir -p $(PREFIX)/lib/kubectl-workflowrun $(PREFIX)/bin
 	cp -R dist/. $(PREFIX)/lib/kubectl-workflowrun/
-	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl-workflowrun.mjs $(PREFIX)/bin/kubectl-workflowrun
-	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl_complete-workflowrun.mjs $(PREFIX)/bin/kubectl_complete-workflowrun
+	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl-workflowrun.cjs $(PREFIX)/bin/kubectl-workflowrun
+	ln -sf $(PREFIX)/lib/kubectl-workflowrun/kubectl_complete-workflowrun.cjs $(PREFIX)/bin/kubectl_complete-workflowrun
 
 # docker, podman or buildah, whichever is installed (buildah needs no daemon). IMAGE_ARGS passes build arguments,
 # e.g. IMAGE_ARGS="--build-arg BASE_IMAGE=... --build-arg BUNDLE=prebuilt" where no registry can be reached.

@@ -1,7 +1,7 @@
 /**
  * A base class whose `instanceof` holds for every copy of a subclass loaded: it checks a registered symbol rather
- * than the prototype chain. A program that loads a module twice (the plugin's code-cached client bundle beside its
- * main bundle; a test runner that requires a file and later imports it) still tells its errors apart by class.
+ * than the prototype chain. A program that loads a module twice (a test runner that requires a file and later
+ * imports it) still tells its errors apart by class.
  */
 export function brandedError(brand: string) {
   const key = Symbol.for(`openchoreo-workflowrun.${brand}`);

@@ -1,7 +1,8 @@
 // Loads a bundled CommonJS file through V8's code cache. Node 20 compiles ES modules from source on every start
-// (it has no module.enableCompileCache), and compiling @kubernetes/client-node is most of what a command that talks
-// to the cluster spends before its first request. scripts/build.mjs bundles such modules as CommonJS and imports
-// them through loadCommonJS, which keeps the compiled code under the user's cache folder after the first run.
+// (it has no module.enableCompileCache), and compiling the plugin and @kubernetes/client-node is most of what a
+// command that talks to the cluster spends before its first request. scripts/build.mjs bundles the plugin as
+// CommonJS, and its executables run it through loadCommonJS, which keeps the compiled code under the user's cache
+// folder after the first run.
 //
 // The cache is an optimisation only: a missing, stale or unwritable cache costs the compile and nothing else.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

@@ -69,8 +69,8 @@ export interface KubeClient {
   resources(): Promise<Set<string>>;
 }
 
-// The client is bundled apart from the commands (code-cached CommonJS, see scripts/build.mjs), so the errors it
-// throws are built from its own copy of these classes: hence branded errors (see the core's brandedError).
+// Branded errors (see the core's brandedError): where this module is loaded twice (a test runner that requires it and
+// later imports it), an error from one copy must still be an instance of the other's class.
 
 /** The API server answered with an error status; `message` is the server's own text (a webhook denial included). */
 export class KubeApiError extends brandedError('KubeApiError') {

@@ -1,21 +1,11 @@
-// Bundles each program into one ESM file so that start-up does not pay for resolving hundreds of modules
-// (importing @kubernetes/client-node unbundled costs about 0.45 s, bundled about 0.13 s).
+// Bundles each program with its dependencies so that start-up does not pay for resolving hundreds of modules
+// (importing @kubernetes/client-node unbundled costs about 0.45 s, bundled about 0.13 s): the webhook as ES modules,
+// the kubectl plugin as one code-cached CommonJS file behind two small executables.
 import { build } from 'esbuild';
 import { chmod, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 
-const entryPoints = {
-  'kubectl-workflowrun': 'kubectl-plugin/main.ts',
-  'kubectl_complete-workflowrun': 'kubectl-plugin/complete.ts',
-  'workflowrun-webhook': 'webhook/main.ts',
-};
-
 const alias = { 'whatwg-url': './scripts/shims/whatwg-url.cjs' };
-
-// Modules the plugin loads with a dynamic import that are mostly library code: each is bundled on its own as
-// minified CommonJS, and the import is answered by a stub that runs it through V8's code cache
-// (kubectl-plugin/code-cache.ts). Compiling client-node from source is about half of a describe's own time.
-const codeCached = { 'kube-client': 'kubectl-plugin/kube-client.ts' };
 
 // config.js imports the generated index for two names; the index re-exports all of the generated API and models.
 const clientNodeGenIndex = {
@@ -29,8 +19,43 @@ const clientNodeGenIndex = {
   },
 };
 
-const cachedBundles = await build({
-  entryPoints: codeCached,
+// Node's modules the plugin's dependencies require when they load but most commands never use: commander's
+// child_process (for executable subcommands, which the plugin has none of; client-node's exec credentials still
+// load it with the client), node-fetch's zlib (compressed answers), socks-proxy-agent's dns (SOCKS proxies),
+// client-node's readline (watches). Each is half a millisecond or so at every start. The bundle gets a stand-in with the module's own export names (read here, from the Node that builds)
+// as getters that load the real module on first use, so the dependencies see the same shape.
+const LAZY_BUILTINS = ['child_process', 'dns', 'readline', 'zlib'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(plugins) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    plugins.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    plugins.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const names = Object.getOwnPropertyNames(await import(`node:${args.path}`).then((m) => m.default));
+      return {
+        contents: [
+          'let loaded;',
+          `const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));`,
+          `for (const name of ${JSON.stringify(names)}) {`,
+          '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });',
+          '}',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+// The plugin is one minified CommonJS bundle that its executables run through V8's code cache
+// (kubectl-plugin/code-cache.ts): Node 20 compiles ES modules from source on every start, which was most of a
+// describe's own time, and loading one file costs no module resolution at all. The commands' dynamic imports stay
+// lazy inside it (esbuild wraps each module in a function run on first import), so a command runs only its code.
+const pluginBundle = await build({
+  entryPoints: { 'kubectl-workflowrun': 'kubectl-plugin/entry.ts' },
   outdir: 'dist/chunks',
   entryNames: '[name]-[hash]',
   outExtension: { '.js': '.cjs' },
@@ -47,51 +72,52 @@ const cachedBundles = await build({
   logLevel: 'warning',
   metafile: true,
   alias,
-  plugins: [clientNodeGenIndex],
+  plugins: [clientNodeGenIndex, lazyBuiltins],
+  // A vm.Script has no ES module loader to answer import(): dynamic imports of Node's modules become require().
+  supported: { 'dynamic-import': false },
 });
+const bundleFile = path.basename(
+  Object.keys(pluginBundle.metafile.outputs).find((output) => output.endsWith('.cjs')),
+);
 
-/** The stub that stands for a code-cached module in the ESM build: the module's exports, from its CommonJS bundle. */
-async function codeCacheStub(name, file) {
-  const bundle = Object.entries(cachedBundles.metafile.outputs).find(
-    ([, output]) => output.entryPoint === file,
-  )[0];
-  // The stub's exports are the module's own, read off an unbundled ESM build of it.
-  const { metafile } = await build({
-    entryPoints: [file],
-    write: false,
-    outdir: 'dist',
-    format: 'esm',
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const names = Object.values(metafile.outputs).find((output) => output.entryPoint === file).exports;
-  return [
-    `import { cacheDirectory, loadCommonJS } from ${JSON.stringify(path.resolve('kubectl-plugin/code-cache.ts'))};`,
-    // Dynamic imports become chunks in dist/chunks, beside the bundle (checked after the build).
-    `const loaded = loadCommonJS(new URL(${JSON.stringify(`./${path.basename(bundle)}`)}, import.meta.url), ${JSON.stringify(name)}, cacheDirectory());`,
-    ...names.map((exported) => `export const ${exported} = loaded.${exported};`),
-  ].join('\n');
-}
-
-const codeCachePlugin = {
-  name: 'code-cache',
-  setup(plugins) {
-    const byPath = new Map(
-      Object.entries(codeCached).map(([name, file]) => [path.resolve(file), { name, file }]),
-    );
-    plugins.onResolve({ filter: /\.ts$/ }, (args) => {
-      const resolved = path.resolve(args.resolveDir, args.path);
-      return byPath.has(resolved) ? { path: resolved, namespace: 'code-cache' } : undefined;
-    });
-    plugins.onLoad({ filter: /.*/, namespace: 'code-cache' }, async (args) => {
-      const { name, file } = byPath.get(args.path);
-      return { contents: await codeCacheStub(name, file), loader: 'js', resolveDir: path.resolve('.') };
-    });
-  },
+// The executables kubectl runs: each loads the bundle (its file name carries a content hash, which keys the cache)
+// and calls its main with the command line (kubectl-plugin/launch.ts).
+const executables = {
+  // `kubectl workflowrun ...` (see kubectl-plugin/entry.ts and commands/root.ts).
+  'kubectl-workflowrun': 'process.argv.slice(2)',
+  // kubectl (1.26+) runs it with the words typed after `kubectl workflowrun` to complete them; it answers exactly
+  // as `kubectl-workflowrun __complete` does.
+  'kubectl_complete-workflowrun': "['__complete', ...process.argv.slice(2)]",
 };
+const launchers = await Promise.all(
+  Object.entries(executables).map(([name, argv]) =>
+    build({
+      stdin: {
+        contents: [
+          `import { launch } from ${JSON.stringify(path.resolve('kubectl-plugin/launch.ts'))};`,
+          "import { pathToFileURL } from 'node:url';",
+          `launch(pathToFileURL(__dirname + ${JSON.stringify(`/chunks/${bundleFile}`)}), ${argv});`,
+        ].join('\n'),
+        resolveDir: path.resolve('.'),
+        sourcefile: `${name}.cjs`,
+        loader: 'js',
+      },
+      outfile: `dist/${name}.cjs`,
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      legalComments: 'none',
+      logLevel: 'warning',
+      metafile: true,
+      banner: { js: '#!/usr/bin/env node' },
+    }),
+  ),
+);
+await Promise.all(Object.keys(executables).map((name) => chmod(`dist/${name}.cjs`, 0o755)));
 
-const result = await build({
-  entryPoints,
+const webhook = await build({
+  entryPoints: { 'workflowrun-webhook': 'webhook/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -104,39 +130,33 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
   alias,
-  plugins: [codeCachePlugin],
   chunkNames: 'chunks/[name]-[hash]',
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
 });
-await Promise.all(Object.keys(entryPoints).map((name) => chmod(`dist/${name}.mjs`, 0o755)));
-for (const [output, { inputs }] of Object.entries(result.metafile.outputs)) {
-  if (
-    Object.keys(inputs).some((input) => input.startsWith('code-cache:')) &&
-    path.dirname(output) !== 'dist/chunks'
-  ) {
-    throw new Error(`${output}: a code-cache stub must land in dist/chunks, beside the bundle it loads`);
-  }
-}
+await chmod('dist/workflowrun-webhook.mjs', 0o755);
 
 // kubectl discovers plugins by exact file name on PATH (`kubectl-workflowrun`, no extension): dist/bin holds those
 // names as links, so `PATH=$PWD/dist/bin:$PATH` is enough to try the plugin from a checkout.
 await mkdir('dist/bin', { recursive: true });
-for (const name of ['kubectl-workflowrun', 'kubectl_complete-workflowrun']) {
+for (const name of Object.keys(executables)) {
   await rm(`dist/bin/${name}`, { force: true });
-  await symlink(`../${name}.mjs`, `dist/bin/${name}`);
+  await symlink(`../${name}.cjs`, `dist/bin/${name}`);
 }
 
-// Chunk names carry content hashes, so chunks of earlier builds would pile up beside the new ones. They are removed
-// after the build, not before, so a program running from dist/ meanwhile never finds its files missing.
+// Chunk names carry content hashes, so chunks of earlier builds would pile up beside the new ones; files of earlier
+// builds' entries (the plugin's were once .mjs) would still run, from code of the past. They are removed after the
+// build, not before, so a program running from dist/ meanwhile never finds its files missing.
 const written = new Set(
-  [...Object.keys(result.metafile.outputs), ...Object.keys(cachedBundles.metafile.outputs)].map((file) =>
-    path.resolve(file),
-  ),
+  [pluginBundle, webhook, ...launchers]
+    .flatMap((result) => Object.keys(result.metafile.outputs))
+    .map((file) => path.resolve(file)),
 );
-for (const file of await readdir('dist/chunks').catch(() => [])) {
-  const chunk = path.resolve('dist/chunks', file);
-  if (!written.has(chunk)) await rm(chunk);
+for (const folder of ['dist', 'dist/chunks']) {
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const file = path.resolve(folder, entry.name);
+    if (entry.isFile() && !written.has(file)) await rm(file);
+  }
 }

@@ -41,9 +41,15 @@ export function systemFactory(): Factory {
     io: {
       stdout: process.stdout,
       stderr: process.stderr,
-      stdin: process.stdin,
+      // Read when a command asks: process.stdin builds a stream at first use (for a file or /dev/null, Node's file
+      // streams and fs/promises with it), which commands that never read stdin need not pay for.
+      get stdin() {
+        return process.stdin;
+      },
       isTTY,
-      stdinIsTTY: process.stdin.isTTY === true,
+      get stdinIsTTY() {
+        return process.stdin.isTTY === true;
+      },
       color: colorWanted(isTTY, process.env),
       ...(isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     },

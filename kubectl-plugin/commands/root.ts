@@ -9,6 +9,7 @@ import { newCompletionCommand, newCompleteCommand } from './completion.ts';
 import { newCreateCommand } from './create.ts';
 import { newDescribeCommand } from './describe.ts';
 import { newListCommand } from './list.ts';
+import { COMMAND_NAMES, isCommandName, type CommandName } from './names.ts';
 import { newParamsCommand } from './params.ts';
 import { newPolicyCommand } from './policy.ts';
 import { newRerunCommand } from './rerun.ts';
@@ -17,7 +18,27 @@ import { newWaitCommand } from './wait.ts';
 
 export const PROGRAM = 'kubectl workflowrun';
 
-export function newRootCommand(factory: Factory): Command {
+// Each command's constructor, by the names in names.ts (the type keeps the two lists the same).
+const NEW_COMMAND: Record<CommandName, (factory: Factory) => Command> = {
+  create: newCreateCommand,
+  rerun: newRerunCommand,
+  describe: newDescribeCommand,
+  list: newListCommand,
+  wait: newWaitCommand,
+  params: newParamsCommand,
+  validate: newValidateCommand,
+  policy: newPolicyCommand,
+  completion: newCompletionCommand,
+  __complete: newCompleteCommand,
+};
+
+/**
+ * The command tree. Given the command line's first word and when that names a command, the tree holds that command
+ * alone: commander parses and dispatches the line exactly as with every command there, and the others are never
+ * built (a few milliseconds of commander calls at each start). Any other line (none, a flag first, an unknown
+ * command) gets every command, for the help and the suggestions it prints; so does `__complete`, which walks it.
+ */
+export function newRootCommand(factory: Factory, firstWord?: string): Command {
   const root = new Command(PROGRAM)
     .description('Start OpenChoreo WorkflowRuns with checked parameters and follow them.')
     .usage('<command> [flags]')
@@ -26,18 +47,8 @@ export function newRootCommand(factory: Factory): Command {
     .addHelpText('after', EXIT_CODES_HELP);
   addConnectionFlags(root);
   configureCommand(root, factory);
-  const commands = [
-    newCreateCommand(factory),
-    newRerunCommand(factory),
-    newDescribeCommand(factory),
-    newListCommand(factory),
-    newWaitCommand(factory),
-    newParamsCommand(factory),
-    newValidateCommand(factory),
-    newPolicyCommand(factory),
-    newCompletionCommand(factory),
-    newCompleteCommand(factory),
-  ];
+  const names = isCommandName(firstWord) && firstWord !== '__complete' ? [firstWord] : COMMAND_NAMES;
+  const commands = names.map((name) => NEW_COMMAND[name](factory));
   for (const command of commands) {
     command.addHelpText('after', EXIT_CODES_HELP);
     root.addCommand(command, command.name() === '__complete' ? { hidden: true } : {});
@@ -49,7 +60,7 @@ export function newRootCommand(factory: Factory): Command {
 export async function runCLI(
   factory: Factory,
   argv: string[],
-  root: Command = newRootCommand(factory),
+  root: Command = newRootCommand(factory, argv[0]),
 ): Promise<number> {
   try {
     if (argv.length === 0 && root.commands.length > 0) {

@@ -65,10 +65,17 @@ export function stripColor(text: string): string {
   return text.replace(SGR_SEQUENCE, '');
 }
 
+// ASCII holds no wide, combining or format characters: every one of its characters is a column.
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 /** Terminal columns `text` occupies: colour codes take none, wide characters two, combining marks zero. */
 export function displayWidth(text: string): number {
+  const plain = stripColor(text);
+  // Nearly every cell is ASCII; the walk below tests a pattern and searches the wide ranges for each character.
+  if (!NON_ASCII.test(plain)) return plain.length;
   let width = 0;
-  for (const char of stripColor(text)) width += charWidth(char);
+  for (const char of plain) width += charWidth(char);
   return width;
 }
 

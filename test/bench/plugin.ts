@@ -23,14 +23,14 @@ const RUN_NAME = 'bench-run';
 
 export async function bench(): Promise<void> {
   const dist = path.join(REPO_ROOT, 'dist');
-  if (!existsSync(path.join(dist, 'kubectl-workflowrun.mjs'))) {
+  if (!existsSync(path.join(dist, 'kubectl-workflowrun.cjs'))) {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
   const scratch = mkdtempSync(path.join(tmpdir(), 'plugin-bench-'));
   const bin = path.join(scratch, 'bin');
   execFileSync('mkdir', [bin]);
   for (const name of ['kubectl-workflowrun', 'kubectl_complete-workflowrun']) {
-    symlinkSync(path.join(dist, `${name}.mjs`), path.join(bin, name));
+    symlinkSync(path.join(dist, `${name}.cjs`), path.join(bin, name));
   }
   // The floors: kubectl's plugin discovery with a shell plugin that does nothing, and with a Node one (what any
   // Node plugin pays before its first line of code runs).

@@ -695,7 +695,7 @@ export async function benchScale(): Promise<void> {
     );
 
     const env = { ...process.env, KUBECONFIG: plane.kubeconfigPath, NO_COLOR: '1' };
-    const plugin = path.join(REPO_ROOT, 'dist', 'kubectl-workflowrun.mjs');
+    const plugin = path.join(REPO_ROOT, 'dist', 'kubectl-workflowrun.cjs');
     const kubectl = path.join(BIN_DIR, 'kubectl');
     const pluginRounds: { ms: number; peakRss: number }[] = [];
     const kubectlRounds: number[] = [];

@@ -23,13 +23,13 @@ import { controllerConditions, statusTime, type RunOutcome } from './controller-
 const DIST = path.join(REPO_ROOT, 'dist');
 const EXECUTABLES = ['kubectl-workflowrun', 'kubectl_complete-workflowrun'];
 
-/** A PATH folder with the bundled executables under the names kubectl looks for (no `.mjs`). */
+/** A PATH folder with the bundled executables under the names kubectl looks for (no `.cjs`). */
 function pluginPath(): { dir: string; cleanup: () => void } {
-  if (!existsSync(path.join(DIST, 'kubectl-workflowrun.mjs'))) {
+  if (!existsSync(path.join(DIST, 'kubectl-workflowrun.cjs'))) {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'plugin-e2e-bin-'));
-  for (const name of EXECUTABLES) symlinkSync(path.join(DIST, `${name}.mjs`), path.join(dir, name));
+  for (const name of EXECUTABLES) symlinkSync(path.join(DIST, `${name}.cjs`), path.join(dir, name));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -108,7 +108,7 @@ for (const version of ['v1.x', 'v0.17'] as const) {
       this.timeout(60_000);
       buildOnce();
       bin = mkdtempSync(join(tmpdir(), 'policy-e2e-bin-'));
-      symlinkSync(join(DIST, 'kubectl-workflowrun.mjs'), join(bin, 'kubectl-workflowrun'));
+      symlinkSync(join(DIST, 'kubectl-workflowrun.cjs'), join(bin, 'kubectl-workflowrun'));
     });
     after(() => rmSync(bin, { recursive: true, force: true }));
 

@@ -232,7 +232,7 @@ export function prototypeFingerprint(): string {
 // ---- the webhook as a program ----
 
 export const WEBHOOK_BUNDLE = join(REPO_ROOT, 'dist', 'workflowrun-webhook.mjs');
-export const PLUGIN_BUNDLE = join(REPO_ROOT, 'dist', 'kubectl-workflowrun.mjs');
+export const PLUGIN_BUNDLE = join(REPO_ROOT, 'dist', 'kubectl-workflowrun.cjs');
 
 /** How to run the webhook program: the bundle `make build` made, else the sources through tsx. */
 function webhookCommand(): string[] {

@@ -36,6 +36,12 @@ describe('render helpers', () => {
       expect(displayWidth('e\u0301')).to.equal(1);
       expect(displayWidth('🚀x')).to.equal(3);
     });
+
+    it('counts every ASCII character, control characters included, as one column', () => {
+      const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)).join('');
+      expect(displayWidth(ascii.replace('\x1b', ''))).to.equal(127);
+      expect(displayWidth(`${ascii}构`)).to.equal(130);
+    });
   });
 
   describe('formatColumns', () => {

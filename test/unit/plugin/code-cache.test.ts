@@ -1,4 +1,4 @@
-// The V8 code cache the bundled plugin loads client-node through (kubectl-plugin/code-cache.ts). Each case runs a
+// The V8 code cache the bundled plugin is loaded through (kubectl-plugin/code-cache.ts). Each case runs a
 // fresh Node process, since the cache is written when the process exits: the module's exports are right whether the
 // cache is missing, valid, from another bundle, corrupt or impossible to write, and a valid one is reused.
 import { expect } from 'chai';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { cacheDirectory } from '../../../kubectl-plugin/code-cache.ts';
+import { cacheName } from '../../../kubectl-plugin/launch.ts';
 import { REPO_ROOT } from '../../../local-cluster/tools.ts';
 
 const run = promisify(execFile);
@@ -131,5 +132,13 @@ describe('plugin code cache', function () {
     );
     expect(stdout).to.equal('8\n');
     expect(readdirSync(scratch).sort()).to.deep.equal(['fixture-ABCD1234.cjs']);
+  });
+
+  it('keeps a cache per command, and one for every line that does not start with a command', () => {
+    expect(cacheName(['describe', 'run-1', '-n', 'dev'])).to.equal('kubectl-workflowrun.describe');
+    expect(cacheName(['__complete', 'describe', ''])).to.equal('kubectl-workflowrun.__complete');
+    for (const argv of [[], ['--help'], ['-n', 'dev', 'list'], ['descrbe', 'run-1'], ['../x']]) {
+      expect(cacheName(argv)).to.equal('kubectl-workflowrun');
+    }
   });
 });

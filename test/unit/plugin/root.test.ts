@@ -3,7 +3,8 @@
 // the fake API server, output compared with golden files.
 import { expect } from 'chai';
 
-import { FakeKube, run } from '../../support/plugin-fakes.ts';
+import { newRootCommand, runCLI } from '../../../kubectl-plugin/commands/root.ts';
+import { FakeKube, run, testFactory } from '../../support/plugin-fakes.ts';
 
 describe('plugin root', () => {
   describe('flags', () => {
@@ -43,6 +44,36 @@ describe('plugin root', () => {
       const { code, stderr } = await run(kube, ['-n', 'elsewhere', 'describe', 'missing']);
       expect(code).to.equal(1);
       expect(stderr).to.equal('error: workflowrun "missing" not found in namespace "elsewhere"\n');
+    });
+
+    it('answers a line that starts with a command exactly as the whole tree does', async () => {
+      const lines = [
+        ['describe', '--help'],
+        ['describe'],
+        ['describe', 'a', 'b'],
+        ['describe', '--wach', 'a'],
+        ['describe', 'missing', '-n', 'elsewhere'],
+        ['list', '-o', 'yaml'],
+        ['create', '--help'],
+        ['completion', 'fish'],
+        ['validate'],
+        ['policy', '--help'],
+        ['__complete', 'des'],
+        ['__complete', 'describe', '--'],
+      ];
+      for (const argv of lines) {
+        const alone = testFactory(new FakeKube());
+        const whole = testFactory(new FakeKube());
+        const codes = [
+          await runCLI(alone.factory, argv),
+          await runCLI(whole.factory, argv, newRootCommand(whole.factory)),
+        ];
+        expect([codes[0], alone.stdout(), alone.stderr()], argv.join(' ')).to.deep.equal([
+          codes[1],
+          whole.stdout(),
+          whole.stderr(),
+        ]);
+      }
     });
   });
 });
