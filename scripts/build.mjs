@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { chmod, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const alias = { 'whatwg-url': './scripts/shims/whatwg-url.cjs' };
 
@@ -19,32 +20,64 @@ const clientNodeGenIndex = {
   },
 };
 
-// Node's modules the plugin's dependencies require when they load but most commands never use: commander's
-// child_process (for executable subcommands, which the plugin has none of; client-node's exec credentials still
-// load it with the client), node-fetch's zlib (compressed answers), socks-proxy-agent's dns (SOCKS proxies),
-// client-node's readline (watches). Each is half a millisecond or so at every start. The bundle gets a stand-in with the module's own export names (read here, from the Node that builds)
+// Modules the plugin's dependencies load when they load but a command rarely uses. Node's own: commander's
+// child_process (for executable subcommands, which the plugin has none of), node-fetch's zlib (compressed answers),
+// socks-proxy-agent's dns (SOCKS proxies), client-node's readline (watches). client-node's packages for proxies and
+// auth providers: socks-proxy-agent (with ip-address, about 1.3 ms), hpagent, openid-client (oidc) and
+// jsonpath-plus (gcp, azure). Each is a millisecond or so at every start, for a kubeconfig that seldom needs it.
+// The bundle gets a stand-in with the module's own export names (read here, from the module as this Node loads it)
 // as getters that load the real module on first use, so the dependencies see the same shape.
 const LAZY_BUILTINS = ['child_process', 'dns', 'readline', 'zlib'];
-const lazyBuiltins = {
-  name: 'lazy-builtins',
+const LAZY_PACKAGES = ['socks-proxy-agent', 'hpagent', 'openid-client', 'jsonpath-plus'];
+// client-node's ExecAuth keeps child_process.spawn when KubeConfig is made, long before (and mostly without) running
+// a credential plugin: these functions stand in as wrappers that load the module on their first call.
+const CALLED_LATER = { child_process: ['spawn', 'spawnSync'] };
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const lazyModules = {
+  name: 'lazy-modules',
   setup(plugins) {
-    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
-    plugins.onResolve({ filter }, (args) =>
-      args.namespace === 'lazy-builtin'
-        ? { path: args.path, external: true }
-        : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
-    );
-    plugins.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
-      const names = Object.getOwnPropertyNames(await import(`node:${args.path}`).then((m) => m.default));
+    const names = [...LAZY_BUILTINS, ...LAZY_PACKAGES].map(escapeRegExp).join('|');
+    plugins.onResolve({ filter: new RegExp(`^(node:)?(${names})$`) }, (args) => {
+      // The stand-in's own require of the real module: Node's module itself, or the package resolved as usual.
+      if (args.namespace === 'lazy-module') return { path: args.path, external: true };
+      if (args.pluginData?.real) return undefined;
+      return {
+        path: args.path.replace(/^node:/, ''),
+        namespace: 'lazy-module',
+        pluginData: { resolveDir: args.resolveDir },
+      };
+    });
+    plugins.onLoad({ filter: /.*/, namespace: 'lazy-module' }, async (args) => {
+      const builtin = LAZY_BUILTINS.includes(args.path);
+      let specifier = `node:${args.path}`;
+      let exportsOf = () => import(specifier).then((module) => module.default);
+      if (!builtin) {
+        const resolved = await plugins.resolve(args.path, {
+          kind: 'import-statement',
+          resolveDir: args.pluginData.resolveDir,
+          pluginData: { real: true },
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        specifier = resolved.path;
+        exportsOf = () => import(pathToFileURL(specifier).href);
+      }
+      const exported = Object.keys(await exportsOf()).filter((name) => name !== '__esModule');
+      const calledLater = CALLED_LATER[args.path] ?? [];
       return {
         contents: [
           'let loaded;',
-          `const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));`,
-          `for (const name of ${JSON.stringify(names)}) {`,
-          '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });',
+          `const load = () => (loaded ??= require(${JSON.stringify(specifier)}));`,
+          ...(builtin ? [] : ['Object.defineProperty(exports, "__esModule", { value: true });']),
+          `for (const name of ${JSON.stringify(exported)}) {`,
+          `  const get = ${JSON.stringify(calledLater)}.includes(name)`,
+          '    ? ((wrapper) => () => wrapper)(function (...args) { return load()[name].apply(this, args); })',
+          '    : () => load()[name];',
+          '  Object.defineProperty(exports, name, { enumerable: true, get });',
           '}',
         ].join('\n'),
         loader: 'js',
+        resolveDir: args.pluginData.resolveDir,
       };
     });
   },
@@ -72,7 +105,7 @@ const pluginBundle = await build({
   logLevel: 'warning',
   metafile: true,
   alias,
-  plugins: [clientNodeGenIndex, lazyBuiltins],
+  plugins: [clientNodeGenIndex, lazyModules],
   // A vm.Script has no ES module loader to answer import(): dynamic imports of Node's modules become require().
   supported: { 'dynamic-import': false },
 });

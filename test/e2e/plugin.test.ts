@@ -19,6 +19,7 @@ import {
 } from './harness.ts';
 import { REPO_ROOT, binary } from '../../local-cluster/tools.ts';
 import { controllerConditions, statusTime, type RunOutcome } from './controller-status.ts';
+import { startHttpConnectProxy, startSocks5Proxy } from '../support/proxies.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
 const EXECUTABLES = ['kubectl-workflowrun', 'kubectl_complete-workflowrun'];
@@ -577,6 +578,102 @@ for (const version of ['v1.x', 'v0.17'] as const) {
     });
 
     if (version === 'v1.x') {
+      // The bundle loads child_process, the proxy agents and the auth providers' packages only when a kubeconfig
+      // needs them (scripts/build.mjs): each of those ways in, through the bundle, on the real API server.
+      it('signs in and connects as the kubeconfig says: exec credentials, a gcp cmd-path token, HTTP and SOCKS proxies', async function () {
+        const dir = mkdtempSync(path.join(tmpdir(), 'plugin-e2e-kubeconfig-'));
+        const proxies = [await startHttpConnectProxy(), await startSocks5Proxy()];
+        try {
+          const admin = parse(readFileSync(e2e.cluster.kubeconfigPath, 'utf8'));
+          const adminUser = admin.users[0].user as Record<string, string>;
+          const pem = (data: string) => Buffer.from(data, 'base64').toString('utf8');
+          const kubeconfigWith = (name: string, edit: (config: typeof admin) => void): string => {
+            const config = structuredClone(admin);
+            edit(config);
+            const file = path.join(dir, name);
+            writeFileSync(file, stringify(config));
+            return file;
+          };
+          const script = (name: string, output: unknown): string => {
+            const file = path.join(dir, name);
+            writeFileSync(file, `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(output)}\nEOF\n`, { mode: 0o755 });
+            return file;
+          };
+
+          const credential = script('credential', {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            kind: 'ExecCredential',
+            status: {
+              clientCertificateData: pem(adminUser['client-certificate-data']!),
+              clientKeyData: pem(adminUser['client-key-data']!),
+            },
+          });
+          const viaExec = kubeconfigWith('exec', (config) => {
+            config.users = [
+              {
+                name: 'exec',
+                user: {
+                  exec: {
+                    apiVersion: 'client.authentication.k8s.io/v1',
+                    command: credential,
+                    interactiveMode: 'Never',
+                  },
+                },
+              },
+            ];
+            for (const entry of config.contexts) entry.context.user = 'exec';
+          });
+          const nothingListed = `No resources found in ${e2e.namespace} namespace.\n`;
+          const listed = await plugin(['list'], { kubeconfig: viaExec });
+          expect(listed.stderr).to.equal(nothingListed);
+          expect(listed.code).to.equal(0);
+
+          check(await e2e.kubectl(['create', 'serviceaccount', 'gcp-user']), 'create sa');
+          const token = check(await e2e.kubectl(['create', 'token', 'gcp-user']), 'create token').trim();
+          const gcloud = script('gcloud', {
+            credential: { access_token: token, token_expiry: '2999-01-01T00:00:00Z' },
+          });
+          const viaGcp = kubeconfigWith('gcp', (config) => {
+            config.users = [
+              {
+                name: 'gcp',
+                user: {
+                  'auth-provider': {
+                    name: 'gcp',
+                    config: {
+                      'cmd-path': gcloud,
+                      'token-key': '{.credential.access_token}',
+                      'expiry-key': '{.credential.token_expiry}',
+                    },
+                  },
+                },
+              },
+            ];
+            for (const entry of config.contexts) entry.context.user = 'gcp';
+          });
+          // The token reached the server: it names the service account it was made for.
+          const asServiceAccount = await plugin(['list'], { kubeconfig: viaGcp });
+          expect(asServiceAccount.code).to.equal(1);
+          expect(asServiceAccount.stderr).to.contain(
+            `User "system:serviceaccount:${e2e.namespace}:gcp-user" cannot list resource "workflowruns"`,
+          );
+
+          for (const proxy of proxies) {
+            const viaProxy = kubeconfigWith(`proxy-${proxy.url.split(':')[0]}`, (config) => {
+              for (const entry of config.clusters) entry.cluster['proxy-url'] = proxy.url;
+            });
+            const proxied = await plugin(['list'], { kubeconfig: viaProxy });
+            expect(proxied.stderr, proxy.url).to.equal(nothingListed);
+            expect(proxied.code, proxy.url).to.equal(0);
+            const server = new URL(admin.clusters[0].cluster.server as string);
+            expect(proxy.tunnels, proxy.url).to.include(`${server.hostname}:${server.port}`);
+          }
+        } finally {
+          await Promise.all(proxies.map((proxy) => proxy.close()));
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
       it('params shows the parameter tree and the compiled schema', async function () {
         await applyWorkflow();
         const tree = await plugin(['params', workflowName]);
