@@ -3,6 +3,7 @@
 // the kubectl plugin as one code-cached CommonJS file behind two small executables.
 import { build } from 'esbuild';
 import { chmod, mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -49,10 +50,8 @@ const lazyModules = {
       };
     });
     plugins.onLoad({ filter: /.*/, namespace: 'lazy-module' }, async (args) => {
-      const builtin = LAZY_BUILTINS.includes(args.path);
       let specifier = `node:${args.path}`;
-      let exportsOf = () => import(specifier).then((module) => module.default);
-      if (!builtin) {
+      if (!LAZY_BUILTINS.includes(args.path)) {
         const resolved = await plugins.resolve(args.path, {
           kind: 'import-statement',
           resolveDir: args.pluginData.resolveDir,
@@ -60,16 +59,16 @@ const lazyModules = {
         });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         specifier = resolved.path;
-        exportsOf = () => import(pathToFileURL(specifier).href);
       }
-      const exported = Object.keys(await exportsOf()).filter((name) => name !== '__esModule');
+      const real = await exportsAsRequired(specifier);
       const calledLater = CALLED_LATER[args.path] ?? [];
       return {
         contents: [
           'let loaded;',
           `const load = () => (loaded ??= require(${JSON.stringify(specifier)}));`,
-          ...(builtin ? [] : ['Object.defineProperty(exports, "__esModule", { value: true });']),
-          `for (const name of ${JSON.stringify(exported)}) {`,
+          // As the real module marks itself, so that a default import reads what it would read from the module.
+          ...(real.esModule ? ['Object.defineProperty(exports, "__esModule", { value: true });'] : []),
+          `for (const name of ${JSON.stringify(real.names)}) {`,
           `  const get = ${JSON.stringify(calledLater)}.includes(name)`,
           '    ? ((wrapper) => () => wrapper)(function (...args) { return load()[name].apply(this, args); })',
           '    : () => load()[name];',
@@ -82,6 +81,22 @@ const lazyModules = {
     });
   },
 };
+
+/** The names a bundled require() of the module sees, and whether it is (or poses as) an ES module. */
+async function exportsAsRequired(specifier) {
+  try {
+    // Node 20.19 and later require() an ES module too, and answer with its namespace object.
+    const exported = createRequire(import.meta.url)(specifier);
+    return {
+      names: Object.keys(exported).filter((name) => name !== '__esModule'),
+      esModule: Boolean(exported.__esModule) || exported[Symbol.toStringTag] === 'Module',
+    };
+  } catch (err) {
+    // Earlier Node 20 refuses to.
+    if (err.code !== 'ERR_REQUIRE_ESM') throw err;
+    return { names: Object.keys(await import(pathToFileURL(specifier).href)), esModule: true };
+  }
+}
 
 // The plugin is one minified CommonJS bundle that its executables run through V8's code cache
 // (kubectl-plugin/code-cache.ts): Node 20 compiles ES modules from source on every start, which was most of a
