@@ -4,9 +4,9 @@
 // parameters are decoded with encoding/json instead, where every number is a float64; kube-openapi validates the
 // two kinds by different rules (see core/validation.ts).
 
-/** Whether Go holds this number of a schema as an int64. */
+/** Whether Go holds this number of a schema as an int64: whole, from MinInt64 (-2^63, written out in full) up. */
 export function isGoInt64(value: number): boolean {
-  return Number.isInteger(value) && Math.abs(value) < 1e21 && Math.abs(value) < 2 ** 63;
+  return Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63;
 }
 
 /** Go's float64-to-int64 conversion on amd64, as kube-openapi applies it to a bound: truncation, out of range MinInt64. */
