@@ -671,28 +671,28 @@ function enumTest(values: JSONValue[], v: string): string {
   if (strings.length > 0) tests.push(`${v} in ${celLiteral(strings)}`);
   for (const value of values) {
     if (typeof value === 'string' || value === null) continue;
-    if (isGoInt64(value)) {
+    if (isTruncatedEntry(value)) {
       const n = value as number;
       // The numbers that truncate to n: [n, n + 1) above zero, (n - 1, n] below, (-1, 1) for zero.
       const low = n > 0 ? `${v} >= ${n}` : `${v} > ${n - 1}`;
       const high = n < 0 ? `${v} <= ${n}` : `${v} < ${n + 1}`;
       tests.push(`${numericTest(v)} && ${low} && ${high}`);
-    } else if (!containsGoInt64(value)) tests.push(`${v} == ${celLiteral(value)}`);
+    } else if (!containsTruncatedEntry(value)) tests.push(`${v} == ${celLiteral(value)}`);
   }
   return tests.length === 0 ? 'false' : tests.join(' || ');
 }
 
 /**
- * A whole-number enum entry to match by truncation. core/validation.ts takes every Go int64; beyond 2^53 every
- * number is whole, so comparing there exactly is the same.
+ * A whole-number enum entry to match by truncation. core/validation.ts takes every Go int64 (isGoInt64); beyond
+ * 2^53 every number is whole, so comparing there exactly is the same, and this stops at safe integers.
  */
-function isGoInt64(value: JSONValue): boolean {
+function isTruncatedEntry(value: JSONValue): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
-function containsGoInt64(value: JSONValue): boolean {
-  if (typeof value !== 'object' || value === null) return isGoInt64(value);
-  return (Array.isArray(value) ? value : Object.values(value)).some(containsGoInt64);
+function containsTruncatedEntry(value: JSONValue): boolean {
+  if (typeof value !== 'object' || value === null) return isTruncatedEntry(value);
+  return (Array.isArray(value) ? value : Object.values(value)).some(containsTruncatedEntry);
 }
 
 function listValues(values: JSONValue[]): string {
